@@ -1,0 +1,69 @@
+# picluster.mpi: the two commands of the README and their parts.
+#   make demo   boot a 4-node virtual Pi cluster, provision it with site.yml, run a 16-rank MPI job
+#   make test   lint, unit tests and the molecule scenario, from a fresh machine
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CLUSTER ?= picluster
+INVENTORY := .vcluster/$(CLUSTER)/inventory.yml
+HEAD ?= rpi-0
+NP ?= 16
+export ANSIBLE_FORCE_COLOR ?= 1
+export PY_COLORS ?= 1
+
+.PHONY: help
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@echo "[make] creating $(VENV) with the pinned tools"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+.PHONY: venv
+venv: $(BIN)/.installed  ## Create the virtualenv with the pinned tools
+
+.PHONY: host-deps
+host-deps:  ## Install the Debian packages the tests use on this machine (needs root)
+	tools/install-host-deps.sh
+
+.PHONY: image
+image: host-deps  ## Build the virtual Pi node image (cached; rebuilt when its recipe changes)
+	tools/build-node-image.sh
+
+.PHONY: cluster
+cluster: image  ## Boot the virtual Pi cluster (CLUSTER=picluster, 4 nodes)
+	tools/vcluster --name $(CLUSTER) up --nodes 4 --slots 4
+
+.PHONY: demo
+demo: venv cluster  ## Provision the virtual cluster with site.yml and run a 16-rank MPI job on it
+	$(BIN)/ansible-playbook -i $(INVENTORY) site.yml
+	@echo "[make] mpirun -np $(NP) -machinefile ~/machinefile on $(HEAD), as the MPI user:"
+	tools/vcluster --name $(CLUSTER) ssh $(HEAD) -- sudo -iu mpi \
+	  mpirun -np $(NP) -machinefile machinefile python3 -m mpi4py.bench helloworld
+
+.PHONY: lint
+lint: venv  ## yamllint and ansible-lint (production profile)
+	$(BIN)/yamllint --strict .
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production
+
+.PHONY: unit
+unit: venv host-deps  ## Unit tests (job scripts, argument specs, tools), with real local mpirun
+	$(BIN)/pytest tests/unit
+
+.PHONY: molecule
+molecule: venv image  ## The molecule scenarios against virtual Pi clusters
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test --all
+
+.PHONY: test
+test: lint unit molecule  ## Everything CI runs
+
+.PHONY: clean
+clean:  ## Remove the demo cluster (the image and virtualenv stay)
+	tools/vcluster --name $(CLUSTER) down

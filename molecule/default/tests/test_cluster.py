@@ -1,0 +1,161 @@
+"""The virtual Pi cluster after site.yml: MPI stack, user, name resolution, SSH mesh, machinefile, mpirun."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import ADDRESSES, HEAD, MPI_HOME, MPI_USER, NODES, PAIRS, SLOTS, as_mpi_user, cluster_network, node, write_as_mpi_user
+
+PACKAGES = ["openmpi-bin", "libopenmpi-dev", "python3-mpi4py", "python3-numpy"]
+
+
+# ---- mpi_base ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", NODES)
+@pytest.mark.parametrize("package", PACKAGES)
+def test_mpi_package_is_installed(name, package):
+    assert node(name).package(package).is_installed, f"{package} is missing on {name}"
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_mpi_user_has_the_same_uid_and_gid_everywhere(name):
+    user = node(name).user(MPI_USER)
+    assert (user.exists, user.uid, user.gid) == (True, 2000, 2000), f"{MPI_USER} on {name}: uid {user.uid} gid {user.gid}"
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_mpi_user_is_not_privileged(name):
+    groups = node(name).user(MPI_USER).groups
+    assert not {"sudo", "root", "adm"} & set(groups), f"{MPI_USER} on {name} is in {groups}"
+
+
+def test_every_node_runs_the_same_open_mpi_and_mpi4py():
+    probe = "ompi_info --version | head -1; python3 -c 'import mpi4py; print(mpi4py.__version__)'"
+    versions = {name: node(name).check_output(probe) for name in NODES}
+    assert len(set(versions.values())) == 1, f"versions differ: {versions}"
+
+
+# ---- hostsfile ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", NODES)
+def test_hostname_is_the_inventory_name(name):
+    assert node(name).check_output("hostname") == name
+
+
+@pytest.mark.parametrize("src,dst", PAIRS)
+def test_every_node_resolves_every_name_to_its_cluster_address(src, dst):
+    resolved = node(src).check_output(f"getent hosts {dst}").split()[0]
+    assert resolved == ADDRESSES[dst], f"{src} resolves {dst} to {resolved}, not {ADDRESSES[dst]}"
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_no_loopback_line_for_the_node_own_name(name):
+    hosts = node(name).file("/etc/hosts").content_string
+    assert not re.search(r"^127\.0\.1\.1\s", hosts, re.MULTILINE), f"/etc/hosts on {name} still maps 127.0.1.1:\n{hosts}"
+
+
+# ---- ssh_mesh ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("src,dst", PAIRS)
+def test_mpi_user_ssh_between_every_ordered_pair_with_strict_host_key_checking(src, dst):
+    command = as_mpi_user(f"ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=10 {dst} hostname")
+    result = node(src).run(command)
+    assert result.rc == 0 and result.stdout.strip() == dst, f"{src} -> {dst}: rc {result.rc}: {result.stderr}"
+
+
+@pytest.mark.parametrize("src,dst", [(NODES[1], NODES[0]), (NODES[0], NODES[-1])])
+def test_mpi_user_ssh_by_address_is_host_key_checked_too(src, dst):
+    command = as_mpi_user(f"ssh -o BatchMode=yes -o StrictHostKeyChecking=yes {ADDRESSES[dst]} hostname")
+    result = node(src).run(command)
+    assert result.rc == 0 and result.stdout.strip() == dst, f"{src} -> {ADDRESSES[dst]}: {result.stderr}"
+
+
+@pytest.mark.parametrize("name", NODES)
+@pytest.mark.parametrize("path,mode", [(".ssh", 0o700), (".ssh/id_ed25519", 0o600), (".ssh/authorized_keys", 0o600)])
+def test_key_files_belong_to_the_mpi_user_with_tight_modes(name, path, mode):
+    f = node(name).file(f"{MPI_HOME}/{path}")
+    assert (f.user, f.mode) == (MPI_USER, mode), f"{name}:{path} is {f.user} {oct(f.mode)}"
+
+
+def test_each_node_made_its_own_key_pair():
+    public_keys = {name: node(name).check_output(f"cat {MPI_HOME}/.ssh/id_ed25519.pub").split()[1] for name in NODES}
+    assert len(set(public_keys.values())) == len(NODES), f"nodes share MPI keys: {public_keys}"
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_authorized_keys_hold_exactly_one_key_per_node(name):
+    keys = node(name).check_output(f"grep -c 'ssh-ed25519 .* {MPI_USER}@' {MPI_HOME}/.ssh/authorized_keys")
+    assert int(keys) == len(NODES)
+
+
+def test_each_node_has_its_own_host_keys():
+    host_keys = {name: node(name).check_output("cat /etc/ssh/ssh_host_ed25519_key.pub").split()[1] for name in NODES}
+    assert len(set(host_keys.values())) == len(NODES), f"nodes share host keys: {host_keys}"
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_host_key_checking_is_never_switched_off(name):
+    found = node(name).run(f"grep -risE 'StrictHostKeyChecking[ =]+(no|off)' /etc/ssh {MPI_HOME}/.ssh")
+    assert found.rc == 1, f"{name} disables host-key checking: {found.stdout}"
+
+
+# ---- machinefile -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", NODES)
+def test_machinefile_lists_the_head_first_and_every_node_with_its_slots(name):
+    content = node(name).file(f"{MPI_HOME}/machinefile").content_string
+    lines = [line for line in content.splitlines() if line and not line.startswith("#")]
+    expected = [f"{n} slots={SLOTS}" for n in [HEAD] + [n for n in NODES if n != HEAD]]
+    assert lines == expected
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_open_mpi_is_kept_on_the_cluster_network(name):
+    host = node(name)
+    params = dict(
+        line.split(" = ", 1)
+        for line in host.file(f"{MPI_HOME}/.openmpi/mca-params.conf").content_string.splitlines()
+        if " = " in line and not line.startswith("#")
+    )
+    network = cluster_network(host)
+    assert (params["btl_tcp_if_include"], params["oob_tcp_if_include"]) == (network, network)
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_open_mpi_uses_only_the_transports_a_pi_cluster_has(name):
+    content = node(name).file(f"{MPI_HOME}/.openmpi/mca-params.conf").content_string
+    assert re.search(r"^btl = self,(vader|sm),tcp$", content, re.MULTILINE), content
+
+
+# ---- a real MPI job ----------------------------------------------------------------------------
+
+def test_mpirun_16_ranks_across_all_nodes():
+    ranks = SLOTS * len(NODES)
+    result = node(HEAD).run(as_mpi_user(
+        f"timeout 120 mpirun -np {ranks} -machinefile ~/machinefile python3 -m mpi4py.bench helloworld"))
+    assert result.rc == 0, f"mpirun failed ({result.rc}): {result.stderr}"
+    seen = re.findall(r"process\s+(\d+) of (\d+) on (\S+)\.", result.stdout)
+    assert sorted(int(rank) for rank, _, _ in seen) == list(range(ranks)), result.stdout
+    assert {host for _, _, host in seen} == set(NODES), f"not every node ran a rank:\n{result.stdout}"
+
+
+CLASSIC_SCRIPT = '''
+from mpi4py import MPI
+comm = MPI.COMM_WORLD
+names = comm.gather(MPI.Get_processor_name(), root=0)
+total = comm.reduce(comm.Get_rank(), op=MPI.SUM, root=0)
+if comm.Get_rank() == 0:
+    print("hosts", " ".join(sorted(set(names))))
+    print("sum", total)
+'''
+
+
+def test_a_classic_mpi4py_script_runs_with_the_blog_command_line():
+    """The command line of the blog post: `mpirun -np 16 -machinefile ~/machinefile python3 script.py`."""
+    ranks = SLOTS * len(NODES)
+    for name in NODES:  # the script must be at the same path on every node
+        write_as_mpi_user(node(name), "~/mpi_jobs/classic_check.py", CLASSIC_SCRIPT)
+    result = node(HEAD).run(as_mpi_user(
+        f"timeout 120 mpirun -np {ranks} -machinefile ~/machinefile python3 mpi_jobs/classic_check.py"))
+    assert result.rc == 0, f"mpirun failed ({result.rc}): {result.stderr}"
+    assert f"hosts {' '.join(sorted(NODES))}" in result.stdout and f"sum {sum(range(ranks))}" in result.stdout, result.stdout

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install the Debian packages the project uses on this machine, when they are missing:
+# Docker Engine (running), debootstrap for the node image, an SSH client for the controller, python3-venv,
+# and Open MPI with mpi4py and NumPy for running the job scripts under a real local mpirun.
+set -euo pipefail
+
+log() { printf '[host-deps] %s\n' "$*" >&2; }
+
+wanted=(debootstrap openssh-client openmpi-bin python3-mpi4py python3-numpy python3-venv make)
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) != 0 ]]; then
+    log "missing Debian packages: ${missing[*]}; install them as root (apt-get install ${missing[*]})"
+    exit 1
+  fi
+  log "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+"$(dirname "$0")/ensure-docker.sh"
