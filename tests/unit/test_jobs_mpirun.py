@@ -1,0 +1,150 @@
+"""Run the MPI job scripts of files/mpi_jobs/ under a real local mpirun.
+
+Needs Open MPI's mpirun on PATH and a Python with mpi4py and NumPy, by default
+/usr/bin/python3 (Debian's python3-mpi4py and python3-numpy); set MPI_PYTHON
+to use another.  The module is skipped when either is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+JOBS = Path(__file__).resolve().parents[2] / "files" / "mpi_jobs"
+MPI_PYTHON = os.environ.get("MPI_PYTHON", "/usr/bin/python3")
+MPIRUN = shutil.which("mpirun")
+TIMEOUT_S = 120
+RANKS = [1, 2, 5]
+
+
+def skip_reason() -> str | None:
+    if MPIRUN is None:
+        return "mpirun is not on PATH (install Open MPI)"
+    if not os.access(MPI_PYTHON, os.X_OK):
+        return f"{MPI_PYTHON} is not an executable Python (set MPI_PYTHON)"
+    try:
+        probe = subprocess.run([MPI_PYTHON, "-c", "import mpi4py, numpy"], capture_output=True, timeout=60,
+                               check=False)
+        version = subprocess.run([MPIRUN, "--version"], capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"cannot probe the MPI stack: {error}"
+    if probe.returncode != 0:
+        return f"{MPI_PYTHON} cannot import mpi4py and numpy (set MPI_PYTHON)"
+    if "Open MPI" not in version.stdout + version.stderr:
+        return "mpirun is not Open MPI's, and these tests pass Open MPI options"
+    return None
+
+
+_reason = skip_reason()
+if _reason:
+    pytest.skip(_reason, allow_module_level=True)
+
+
+def run_job(job: str, ranks: int, *args: str) -> tuple[dict[str, Any], str]:
+    """Run a job under mpirun; return its parsed RESULT line and its whole stdout."""
+    assert MPIRUN is not None
+    command = [MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", str(ranks),
+               MPI_PYTHON, "-m", "mpi4py", str(JOBS / f"{job}.py"), *args]
+    # A session of its own, so that a hung job's ranks can be killed with mpirun.
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            pytest.fail(f"{' '.join(command)} hung for {TIMEOUT_S} s\n{stdout}\n{stderr}")
+    assert process.returncode == 0, f"{' '.join(command)} exited {process.returncode}\n{stdout}\n{stderr}"
+    results = [line for line in stdout.splitlines() if line.startswith("RESULT ")]
+    assert len(results) == 1, f"expected one RESULT line, only from rank 0:\n{stdout}"
+    return json.loads(results[0][len("RESULT "):]), stdout
+
+
+def four_leibniz(terms: int) -> float:
+    return 4 * math.fsum((-1) ** k / (2 * k + 1) for k in range(terms))
+
+
+@pytest.mark.parametrize("ranks", RANKS)
+def test_scatter(ranks: int) -> None:
+    result, stdout = run_job("scatter", ranks)
+    expected = [(rank + 1) ** rank for rank in range(ranks)]
+    assert result["job"] == "scatter"
+    assert result["ranks"] == ranks
+    assert result["elements"] == expected
+    assert result["received"] == expected
+    assert result["hosts"] == [socket.gethostname()] * ranks
+    for rank, element in enumerate(expected):
+        assert stdout.count(f"rank {rank} on {socket.gethostname()} got {element}\n") == 1
+
+
+@pytest.mark.parametrize("ranks", RANKS)
+def test_pi_defaults(ranks: int) -> None:
+    result, _ = run_job("pi", ranks)
+    terms = 50_000_000
+    assert result["job"] == "pi"
+    assert (result["ranks"], result["slices"], result["slice_size"], result["terms"]) == (ranks, 50, 1_000_000, terms)
+    assert abs(result["pi"] - math.pi) < 2.1e-8
+    # pi - 4 * sum of N terms = (-1)^N (1/N - 1/(4 N^3) + ...): exact to float64 at this N.
+    assert result["pi"] == pytest.approx(math.pi - 1 / terms, rel=0, abs=1e-12)
+    assert result["error"] == pytest.approx(result["pi"] - math.pi, rel=0, abs=1e-15)
+    assert result["elapsed_s"] > 0
+    assert result["terms_per_s"] == pytest.approx(terms / result["elapsed_s"])
+    assert result["hosts"] == [socket.gethostname()]
+    assert sum(result["slices_per_rank"]) == 50
+    assert len(result["slices_per_rank"]) == ranks
+
+
+@pytest.mark.parametrize("ranks", RANKS)
+def test_pi_small(ranks: int) -> None:
+    result, _ = run_job("pi", ranks, "--slices", "7", "--slice-size", "1001")
+    assert result["ranks"] == ranks
+    assert result["terms"] == 7007
+    assert result["pi"] == pytest.approx(four_leibniz(7007), rel=0, abs=1e-14)
+    done = result["slices_per_rank"]
+    assert sum(done) == 7
+    if ranks > 1:
+        assert done[0] == 0, "rank 0 only hands out work when it has workers"
+
+
+def test_pi_more_ranks_than_slices() -> None:
+    result, _ = run_job("pi", 5, "--slices", "2", "--slice-size", "1000")
+    assert result["ranks"] == 5
+    assert result["pi"] == pytest.approx(four_leibniz(2000), rel=0, abs=1e-14)
+    assert sorted(result["slices_per_rank"]) == [0, 0, 0, 1, 1]
+    assert result["slices_per_rank"][0] == 0
+
+
+@pytest.mark.parametrize("ranks", [1, 3])
+def test_pi_slice_size_one(ranks: int) -> None:
+    result, _ = run_job("pi", ranks, "--slices", "9", "--slice-size", "1")
+    assert (result["terms"], result["slice_size"]) == (9, 1)
+    assert result["pi"] == pytest.approx(four_leibniz(9), rel=0, abs=1e-15)
+
+
+@pytest.mark.parametrize("ranks", RANKS)
+def test_temperature(ranks: int) -> None:
+    result, stdout = run_job("temperature", ranks)
+    host = socket.gethostname()
+    assert result["job"] == "temperature"
+    assert result["ranks"] == ranks
+    assert list(result["nodes"]) == [host]
+    celsius = result["nodes"][host]
+    assert celsius is None or isinstance(celsius, (int, float))
+    assert result["ranks_per_node"] == {host: list(range(ranks))}
+    assert stdout.count(f"{host}: ") == 1, "one line per node, not per rank"
+
+
+def test_temperature_without_any_sensor(tmp_path: Path) -> None:
+    result, stdout = run_job("temperature", 2, "--vcgencmd", str(tmp_path / "missing"),
+                             "--thermal-glob", str(tmp_path / "none*" / "temp"))
+    assert result["nodes"] == {socket.gethostname(): None}
+    assert f"{socket.gethostname()}: n/a" in stdout
