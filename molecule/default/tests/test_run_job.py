@@ -1,0 +1,148 @@
+"""playbooks/run_job.yml on the provisioned virtual cluster, run from the controller as a user runs it."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import INVENTORY, MPI_HOME, NODES, SLOTS, node
+
+PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
+ALL_RANKS = SLOTS * len(NODES)
+
+
+def run_job(*extra: str, inventory: Path = INVENTORY, results: Path | None = None) -> subprocess.CompletedProcess:
+    argv = ["ansible-playbook", "-i", str(inventory), "playbooks/run_job.yml", *extra]
+    if results is not None:
+        argv += ["-e", f"mpi_job_results_dir={results}"]
+    # JSON results keep messages on one line, unwrapped and unescaped, for the assertions.
+    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
+    return subprocess.run(argv, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=600, check=False)
+
+
+def saved_result(results: Path, job: str) -> dict:
+    files = sorted(results.glob(f"{job}-*.json"))
+    assert len(files) == 1, f"expected one saved result for {job}, found {files}"
+    return json.loads(files[0].read_text())
+
+
+def recap_changes(output: str) -> dict[str, int]:
+    return {host: int(changed) for host, changed in re.findall(r"^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)", output, re.MULTILINE)}
+
+
+def test_pi_on_16_ranks_across_all_nodes(tmp_path):
+    result = run_job("-e", "job=pi", "-e", f"np={ALL_RANKS}", results=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    saved = saved_result(tmp_path, "pi")
+    assert abs(saved["pi"] - math.pi) < 2.1e-8, saved
+    assert (saved["ranks"], set(saved["hosts"])) == (ALL_RANKS, set(NODES)), saved
+
+
+def test_scatter_hands_every_rank_its_element(tmp_path):
+    result = run_job("-e", "job=scatter", results=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    saved = saved_result(tmp_path, "scatter")
+    assert saved["received"] == [(rank + 1) ** rank for rank in range(ALL_RANKS)], saved
+    assert set(saved["hosts"]) == set(NODES), saved
+
+
+def test_temperature_reports_every_node(tmp_path):
+    result = run_job("-e", "job=temperature", results=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert set(saved_result(tmp_path, "temperature")["nodes"]) == set(NODES)
+
+
+USER_SCRIPT = '''
+"""A user's own job: every rank reports its host; rank 0 prints a RESULT line."""
+import json
+from mpi4py import MPI
+comm = MPI.COMM_WORLD
+hosts = comm.gather(MPI.Get_processor_name(), root=0)
+if comm.Get_rank() == 0:
+    print("RESULT " + json.dumps({"job": "my_job", "ranks": comm.Get_size(), "hosts": hosts}))
+'''
+
+
+def test_a_user_script_is_copied_to_every_node_and_run(tmp_path):
+    script = tmp_path / "my_job.py"
+    script.write_text(USER_SCRIPT)
+    result = run_job("-e", f"job_script={script}", "-e", "np=8", results=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    saved = saved_result(tmp_path, "my_job")
+    assert saved["ranks"] == 8 and len(saved["hosts"]) == 8, saved
+    missing = [name for name in NODES if not node(name).file(f"{MPI_HOME}/mpi_jobs/my_job.py").exists]
+    assert not missing, f"my_job.py was not copied to {missing}"
+
+
+HANGING_SCRIPT = '''
+"""Never finishes: rank 0 waits for a message nobody sends, the others sleep forever."""
+import time
+from mpi4py import MPI
+if MPI.COMM_WORLD.Get_rank() == 0:
+    MPI.COMM_WORLD.recv(source=1, tag=99)
+while True:
+    time.sleep(1)
+'''
+
+
+@pytest.fixture(scope="module")
+def hanging_run(tmp_path_factory):
+    script = tmp_path_factory.mktemp("hang") / "hanging_job.py"
+    script.write_text(HANGING_SCRIPT)
+    started = time.monotonic()
+    result = run_job("-e", f"job_script={script}", "-e", "job_timeout=5")
+    return result, time.monotonic() - started
+
+
+def test_a_hanging_job_is_stopped_at_job_timeout(hanging_run):
+    result, elapsed = hanging_run
+    assert result.returncode != 0 and "ran past job_timeout=5 s" in result.stdout, result.stdout[-3000:]
+    assert elapsed < 5 + 60, f"the playbook took {elapsed:.0f} s for a 5 s limit"
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_a_hanging_job_leaves_no_process_behind(hanging_run, name):
+    left = node(name).run("pgrep -a -u mpi -f 'hanging_job.py|orted'")
+    assert left.rc == 1, f"left on {name}: {left.stdout}"
+
+
+BAD_INPUTS = [
+    (["-e", "job=nosuch"], "There is no job 'nosuch'"),
+    (["-e", "job_script=/nonexistent/job.py"], "does not exist on this computer"),
+    (["-e", "job=pi", "-e", "job_script=/nonexistent/job.py"], "Name one job"),
+    ([], "Name one job"),
+    (["-e", "job=pi", "-e", "np=0"], "np is '0'"),
+    (["-e", "job=pi", "-e", "np=-3"], "np is '-3'"),
+    (["-e", "job=pi", "-e", f"np={ALL_RANKS + 1}"], f"has {ALL_RANKS}"),
+    (["-e", "job=pi", "-e", "job_timeout=0"], "job_timeout is '0'"),
+]
+
+
+@pytest.mark.parametrize("extra,message", BAD_INPUTS, ids=[" ".join(e) or "no-job" for e, _ in BAD_INPUTS])
+def test_bad_input_fails_before_anything_runs(extra, message, tmp_path):
+    result = run_job(*extra, results=tmp_path)
+    assert result.returncode != 0 and message in result.stdout, result.stdout[-3000:]
+    assert set(recap_changes(result.stdout).values()) == {0}, f"something changed:\n{result.stdout[-2000:]}"
+    assert not list(tmp_path.iterdir()), "a result was saved for a job that should not have run"
+
+
+@pytest.fixture(scope="module")
+def bare_cluster():
+    """A fresh node that site.yml never touched."""
+    env = {**os.environ, "VCLUSTER_NAME": "molecule-bare"}
+    subprocess.run([str(PROJECT / "tools/vcluster"), "up", "--nodes", "1"], env=env, check=True, capture_output=True)
+    try:
+        yield PROJECT / ".vcluster/molecule-bare/inventory.yml"
+    finally:
+        subprocess.run([str(PROJECT / "tools/vcluster"), "down"], env=env, check=False, capture_output=True)
+
+
+def test_an_unprovisioned_cluster_is_reported(bare_cluster, tmp_path):
+    result = run_job("-e", "job=pi", inventory=bare_cluster, results=tmp_path)
+    assert result.returncode != 0 and "is not provisioned" in result.stdout and "Run site.yml" in result.stdout, result.stdout[-3000:]
