@@ -1,5 +1,5 @@
 # picluster.mpi: the two commands of the README and their parts.
-#   make demo   boot a 4-node virtual Pi cluster, provision it with site.yml, run a 16-rank MPI job
+#   make demo   boot a 4-node virtual Pi cluster, provision it with site.yml, run scatter and pi on 16 ranks
 #   make test   lint, unit tests and the molecule scenario, from a fresh machine
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -42,15 +42,21 @@ cluster: image  ## Boot the virtual Pi cluster (CLUSTER=picluster, 4 nodes)
 	tools/vcluster --name $(CLUSTER) up --nodes 4 --slots 4
 
 .PHONY: demo
-demo: venv cluster  ## Provision the virtual cluster with site.yml and run a 16-rank MPI job on it
+demo: venv cluster  ## Provision the virtual cluster with site.yml, then run the scatter and pi jobs on it
 	$(BIN)/ansible-playbook -i $(INVENTORY) site.yml
-	@echo "[make] mpirun -np $(NP) -machinefile ~/machinefile on $(HEAD), as the MPI user:"
-	tools/vcluster --name $(CLUSTER) ssh $(HEAD) -- sudo -iu mpi \
-	  mpirun -np $(NP) -machinefile machinefile python3 -m mpi4py.bench helloworld
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/run_job.yml -e job=scatter -e np=$(NP)
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/run_job.yml -e job=pi -e np=$(NP)
+	@echo "[make] results saved in results/; log in with: tools/vcluster --name $(CLUSTER) ssh $(HEAD) -- sudo -iu mpi"
+
+.PHONY: bench
+bench: venv cluster  ## Benchmark pi.py against the blog's pure-Python pi job on the virtual cluster
+	$(BIN)/ansible-playbook -i $(INVENTORY) site.yml
+	PATH="$(CURDIR)/$(BIN):$$PATH" bench/pi_bench.py --inventory $(INVENTORY)
 
 .PHONY: lint
-lint: venv  ## yamllint and ansible-lint (production profile)
+lint: venv  ## yamllint, ansible-lint (production profile) and ruff
 	$(BIN)/yamllint --strict .
+	$(BIN)/ruff check .
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production
 
 .PHONY: unit

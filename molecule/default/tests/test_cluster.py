@@ -4,7 +4,19 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ADDRESSES, HEAD, MPI_HOME, MPI_USER, NODES, PAIRS, SLOTS, as_mpi_user, cluster_network, node, write_as_mpi_user
+from conftest import (
+    ADDRESSES,
+    HEAD,
+    MPI_HOME,
+    MPI_USER,
+    NODES,
+    PAIRS,
+    SLOTS,
+    as_mpi_user,
+    cluster_network,
+    node,
+    write_as_mpi_user,
+)
 
 PACKAGES = ["openmpi-bin", "libopenmpi-dev", "python3-mpi4py", "python3-numpy"]
 

@@ -145,4 +145,5 @@ def bare_cluster():
 
 def test_an_unprovisioned_cluster_is_reported(bare_cluster, tmp_path):
     result = run_job("-e", "job=pi", inventory=bare_cluster, results=tmp_path)
-    assert result.returncode != 0 and "is not provisioned" in result.stdout and "Run site.yml" in result.stdout, result.stdout[-3000:]
+    reported = "is not provisioned" in result.stdout and "Run site.yml" in result.stdout
+    assert result.returncode != 0 and reported, result.stdout[-3000:]
