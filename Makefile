@@ -57,18 +57,24 @@ bench: venv cluster  ## Benchmark pi.py against the blog's pure-Python pi job on
 lint: venv  ## yamllint, ansible-lint (production profile) and ruff
 	$(BIN)/yamllint --strict .
 	$(BIN)/ruff check .
+	$(BIN)/python tools/role-docs --check
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production
 
 .PHONY: unit
 unit: venv host-deps  ## Unit tests (job scripts, argument specs, tools), with real local mpirun
-	$(BIN)/pytest tests/unit
+	$(BIN)/pytest tests/unit --junitxml=.cache/junit/unit.xml
 
 .PHONY: molecule
 molecule: venv image  ## The molecule scenarios against virtual Pi clusters
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test --all
 
 .PHONY: test
-test: lint unit molecule  ## Everything CI runs
+test: clean-reports lint unit molecule  ## Everything CI runs
+	$(BIN)/python tools/test-summary .cache/junit
+
+.PHONY: clean-reports
+clean-reports:
+	rm -rf .cache/junit
 
 .PHONY: clean
 clean:  ## Remove the demo cluster (the image and virtualenv stay)
