@@ -1,0 +1,135 @@
+"""Filter picluster.mpi.health_report: turn the probes of check.yml into a verdict and a readable summary."""
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: health_report
+author: picluster.mpi maintainers
+version_added: 0.1.0
+short_description: Summarize the health probes of the cluster nodes
+description:
+  - Takes what C(check.yml) read on every live node and returns whether the cluster is healthy, the problems found
+    and a summary, one line per check, with a table of versions when they differ.
+positional: cluster
+options:
+  _input:
+    description: Per live node, C(versions) (the MPI stack versions) and C(probe) (SSH, names and machinefile results).
+    type: dict
+    required: true
+  cluster:
+    description: C(group), C(head), C(members) (inventory order), C(live) and C(mpirun) (C(rc) and C(stdout)).
+    type: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+report: "{{ nodes | picluster.mpi.health_report(cluster) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: C(ok) (bool), C(problems) (list of str) and C(lines) (list of str, the summary).
+  type: dict
+"""
+
+COMPONENTS = [("openmpi", "Open MPI"), ("mpi4py", "mpi4py"), ("python", "Python"), ("numpy", "NumPy")]
+
+
+def _line(check: str, ok: bool, detail: str) -> str:
+    return f"{check:<12} {'OK' if ok else 'FAIL':<4}  {detail}"
+
+
+def _versions(nodes: dict, live: list) -> tuple[list, list]:
+    lines, problems = [], []
+    arches = {node: nodes[node].get("versions", {}).get("architecture") or "?" for node in live}
+    differing = [label for key, label in COMPONENTS
+                 if len({str(nodes[node].get("versions", {}).get(key)) for node in live}) > 1]
+    if not differing:
+        first = nodes[live[0]].get("versions", {}) if live else {}
+        summary = ", ".join(f"{label} {first.get(key)}" for key, label in COMPONENTS)
+        counts = ", ".join(f"{arch} x{list(arches.values()).count(arch)}" for arch in sorted(set(arches.values())))
+        return [_line("versions", True, f"{summary} ({counts})")], []
+    lines.append(_line("versions", False, f"{', '.join(differing)} differ between nodes:"))
+    header = f"  {'node':<12} {'arch':<8} " + " ".join(f"{label:<9}" for _, label in COMPONENTS)
+    lines.append(header)
+    for node in live:
+        found = nodes[node].get("versions", {})
+        lines.append(f"  {node:<12} {arches[node]:<8} " + " ".join(f"{found.get(key)!s:<9}" for key, _ in COMPONENTS))
+    for key, label in COMPONENTS:
+        if label not in differing:
+            continue
+        by_arch = {}
+        for node in live:
+            by_arch.setdefault(arches[node], set()).add(str(nodes[node].get("versions", {}).get(key)))
+        split_by_arch = len(by_arch) > 1 and all(len(values) == 1 for values in by_arch.values())
+        where = (" between architectures (" + ", ".join(f"{a}: {v.pop()}" for a, v in sorted(by_arch.items())) + ")"
+                 if split_by_arch else "")
+        problems.append(f"{label} differs{where}; mixed versions fail or hang in mpirun")
+    return lines, problems
+
+
+def health_report(nodes: dict, cluster: dict) -> dict:
+    members, live = list(cluster["members"]), [n for n in cluster["members"] if n in cluster["live"]]
+    dead = [n for n in members if n not in live]
+    problems: list[str] = []
+    lines = [f"cluster '{cluster['group']}': {len(members)} nodes, head {cluster['head']}"]
+
+    missing = f"; no answer from {', '.join(dead)}" if dead else ""
+    lines.append(_line("reachable", not dead, f"{len(live)}/{len(members)}{missing}"))
+    problems += [f"{node} does not answer" for node in dead]
+
+    version_lines, version_problems = _versions(nodes, live)
+    lines += version_lines
+    problems += version_problems
+
+    ssh_failures = [f"{src} -> {dst}: {result}" for src in live
+                    for dst, result in sorted(nodes[src].get("probe", {}).get("ssh", {}).items()) if result != "ok"]
+    pairs = sum(len(nodes[src].get("probe", {}).get("ssh", {})) for src in live)
+    lines.append(_line("ssh mesh", not ssh_failures and pairs == len(live) ** 2,
+                       f"{pairs - len(ssh_failures)}/{len(live) ** 2} ordered pairs as the MPI user, host keys checked"))
+    lines += [f"  {failure}" for failure in ssh_failures]
+    problems += [f"no SSH {failure}" for failure in ssh_failures]
+
+    name_failures = [f"{node} resolves {name} to {result['got']}, not {result['want']}" for node in live
+                     for name, result in sorted(nodes[node].get("probe", {}).get("resolves", {}).items())
+                     if result["got"] != result["want"]]
+    lookups = sum(len(nodes[node].get("probe", {}).get("resolves", {})) for node in live)
+    lines.append(_line("names", not name_failures, f"{lookups - len(name_failures)}/{lookups} lookups give the cluster address"))
+    lines += [f"  {failure}" for failure in name_failures]
+    problems += name_failures
+
+    expected = [cluster["head"]] + [n for n in members if n != cluster["head"]]
+    machinefile_failures = []
+    for node in live:
+        listed = nodes[node].get("probe", {}).get("machinefile")
+        if listed is None:
+            machinefile_failures.append(f"{node} has no machinefile")
+        elif [entry[0] for entry in listed] != expected:
+            machinefile_failures.append(f"{node}'s machinefile lists {', '.join(e[0] for e in listed) or 'nothing'}")
+        elif not all(entry[1].isdigit() and int(entry[1]) > 0 for entry in listed):
+            machinefile_failures.append(f"{node}'s machinefile has a bad slot count")
+    lines.append(_line("machinefile", not machinefile_failures, f"{', '.join(expected)}, head first, on "
+                       f"{len(live) - len(machinefile_failures)}/{len(live)} nodes"))
+    lines += [f"  {failure}; the inventory has {', '.join(expected)}" for failure in machinefile_failures]
+    problems += machinefile_failures
+
+    mpirun = cluster.get("mpirun") or {}
+    ranks = [line for line in str(mpirun.get("stdout") or "").splitlines() if line.strip()]
+    mpirun_ok = mpirun.get("rc") == 0 and len(ranks) == len(live)
+    if mpirun.get("rc") is None:
+        detail = f"not run: the head node {cluster['head']} does not answer"
+    elif mpirun_ok:
+        detail = f"{len(ranks)} ranks, one per live node: {', '.join(sorted(ranks))}"
+    else:
+        detail = f"exit {mpirun.get('rc')}, {len(ranks)} of {len(live)} ranks answered"
+    lines.append(_line("mpirun", mpirun_ok, detail))
+    if not mpirun_ok:
+        problems.append(f"mpirun across the live nodes: {detail}")
+
+    lines.append(f"{'verdict':<12} {'OK' if not problems else 'FAIL':<4}  "
+                 + ("healthy" if not problems else f"{len(problems)} problem(s)"))
+    return {"ok": not problems, "problems": problems, "lines": lines}
+
+
+class FilterModule:
+    def filters(self):
+        return {"health_report": health_report}
