@@ -4,36 +4,25 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from conftest import INVENTORY, MPI_HOME, NODES, SLOTS, node
+from clustertest import INVENTORY, MPI_HOME, NODES, PROJECT, SLOTS, node, playbook, recap
 
-PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[3]))
 ALL_RANKS = SLOTS * len(NODES)
 
 
-def run_job(*extra: str, inventory: Path = INVENTORY, results: Path | None = None) -> subprocess.CompletedProcess:
-    argv = ["ansible-playbook", "-i", str(inventory), "playbooks/run_job.yml", *extra]
-    if results is not None:
-        argv += ["-e", f"mpi_job_results_dir={results}"]
-    # JSON results keep messages on one line, unwrapped and unescaped, for the assertions.
-    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
-    return subprocess.run(argv, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=600, check=False)
+def run_job(*extra: str, inventory: Path = INVENTORY, results: Path | None = None):
+    return playbook("playbooks/run_job.yml", *extra, *(["-e", f"mpi_job_results_dir={results}"] if results else []),
+                    inventory=inventory)
 
 
 def saved_result(results: Path, job: str) -> dict:
     files = sorted(results.glob(f"{job}-*.json"))
     assert len(files) == 1, f"expected one saved result for {job}, found {files}"
     return json.loads(files[0].read_text())
-
-
-def recap_changes(output: str) -> dict[str, int]:
-    return {host: int(changed) for host, changed in re.findall(r"^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)", output, re.MULTILINE)}
 
 
 def test_pi_on_16_ranks_across_all_nodes(tmp_path):
@@ -128,7 +117,7 @@ BAD_INPUTS = [
 def test_bad_input_fails_before_anything_runs(extra, message, tmp_path):
     result = run_job(*extra, results=tmp_path)
     assert result.returncode != 0 and message in result.stdout, result.stdout[-3000:]
-    assert set(recap_changes(result.stdout).values()) == {0}, f"something changed:\n{result.stdout[-2000:]}"
+    assert {c['changed'] for c in recap(result.stdout).values()} == {0}, f"something changed:\n{result.stdout[-2000:]}"
     assert not list(tmp_path.iterdir()), "a result was saved for a job that should not have run"
 
 

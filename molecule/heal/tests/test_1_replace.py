@@ -1,0 +1,51 @@
+"""A Pi is re-flashed (new disk, new host keys, same name and address): `site.yml --limit` on it heals the cluster."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from clustertest import HEAD, NODES, PAIRS, SLOTS, as_mpi_user, node, playbook, ssh_works, vcluster
+
+REPLACED = NODES[2]
+
+
+def host_key(name: str) -> str:
+    return node(name).check_output("cat /etc/ssh/ssh_host_ed25519_key.pub").split()[1]
+
+
+@pytest.fixture(scope="module")
+def replaced():
+    old = host_key(REPLACED)
+    vcluster("replace", REPLACED)
+    new = host_key(REPLACED)
+    return old, new, playbook("site.yml", "--limit", REPLACED)
+
+
+def test_the_replaced_node_has_new_host_keys(replaced):
+    old, new, _ = replaced
+    assert old != new
+
+
+def test_site_limited_to_the_replaced_node_succeeds(replaced):
+    *_, result = replaced
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_every_node_trusts_the_new_host_key_and_forgot_the_old(replaced, name):
+    old, new, _ = replaced
+    known = node(name).file("/etc/ssh/ssh_known_hosts").content_string
+    assert (old in known, new in known) == (False, True), f"{name} known_hosts: old key {old in known}, new {new in known}"
+
+
+@pytest.mark.parametrize("src,dst", PAIRS)
+def test_every_pair_ssh_with_strict_host_key_checking_after_the_replacement(replaced, src, dst):
+    assert ssh_works(src, dst), f"the MPI user on {src} cannot SSH to {dst}"
+
+
+def test_a_16_rank_job_runs_on_all_four_nodes_after_the_replacement(replaced):
+    ranks = SLOTS * len(NODES)
+    result = node(HEAD).run(as_mpi_user(
+        f"timeout 120 mpirun -np {ranks} -machinefile ~/machinefile python3 -m mpi4py.bench helloworld"))
+    hosts = re.findall(r"process\s+\d+ of \d+ on (\S+)\.", result.stdout)
+    assert result.rc == 0 and len(hosts) == ranks and set(hosts) == set(NODES), result.stdout + result.stderr

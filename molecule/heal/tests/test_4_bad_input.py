@@ -1,0 +1,54 @@
+"""Bad inventories and variables stop site.yml before any change, with a message that names the problem."""
+from __future__ import annotations
+
+import pytest
+import yaml
+from clustertest import ADDRESSES, INVENTORY, NODES, playbook, recap
+
+
+def with_host_vars(node: str, **values) -> dict:
+    inventory = yaml.safe_load(INVENTORY.read_text())
+    inventory["cluster"]["hosts"][node].update(values)
+    return inventory
+
+
+def with_empty_group() -> dict:
+    inventory = yaml.safe_load(INVENTORY.read_text())
+    inventory["idle"] = {"hosts": None}
+    return inventory
+
+
+BAD = {
+    "two nodes share an address": (with_host_vars(NODES[1], ansible_host=ADDRESSES[NODES[0]]), [],
+                                   f"{NODES[0]}, {NODES[1]} share '{ADDRESSES[NODES[0]]}'"),
+    "two nodes share a name": (with_host_vars(NODES[1], mpi_aliases=[NODES[0]]), [],
+                               f"{NODES[0]}, {NODES[1]} share '{NODES[0]}'"),
+    "the head node is outside the group": (None, ["-e", "mpi_head=rpi-9"], "contain the head node 'rpi-9'"),
+    "the group is empty": (with_empty_group(), ["-e", "mpi_cluster_group=idle"], "The cluster is the inventory group 'idle'"),
+    "the group does not exist": (None, ["-e", "mpi_cluster_group=nosuch"], "The cluster is the inventory group 'nosuch'"),
+    "mpi_user is root": (None, ["-e", "mpi_user=root"], "mpi_user 'root'"),
+    "mpi_user has bad characters": (None, ["-e", "mpi_user=Bad.User"], "mpi_user 'Bad.User'"),
+    "slots are zero": (with_host_vars(NODES[2], machinefile_slots=0), [], f"it is {NODES[2]}=0"),
+    "slots are not a number": (with_host_vars(NODES[2], machinefile_slots="many"), [], f"it is {NODES[2]}=many"),
+}
+
+
+@pytest.fixture(scope="module", params=list(BAD), ids=list(BAD))
+def bad_run(request, tmp_path_factory):
+    inventory, extra, message = BAD[request.param]
+    path = INVENTORY
+    if inventory is not None:
+        path = tmp_path_factory.mktemp("inventory") / "inventory.yml"
+        path.write_text(yaml.safe_dump(inventory))
+    return playbook("site.yml", *extra, inventory=path), message
+
+
+def test_bad_input_fails_with_a_message_naming_the_problem(bad_run):
+    result, message = bad_run
+    assert result.returncode != 0 and message in result.stdout, result.stdout[-3000:]
+
+
+def test_bad_input_changes_nothing(bad_run):
+    result, _ = bad_run
+    changed = {host: counters["changed"] for host, counters in recap(result.stdout).items()}
+    assert changed and set(changed.values()) == {0}, f"changes: {changed}\n{result.stdout[-2000:]}"

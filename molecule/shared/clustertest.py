@@ -1,0 +1,70 @@
+"""Helpers shared by the molecule scenarios' testinfra suites: the cluster under test and ways to reach it."""
+from __future__ import annotations
+
+import base64
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import testinfra
+import yaml
+
+PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[2]))
+INVENTORY = Path(os.environ["VCLUSTER_INVENTORY"])
+MPI_USER = "mpi"
+MPI_HOME = f"/home/{MPI_USER}"
+
+CLUSTER = yaml.safe_load(INVENTORY.read_text())["cluster"]
+NODES: list[str] = list(CLUSTER["hosts"])
+ADDRESSES: dict[str, str] = {name: spec["ansible_host"] for name, spec in CLUSTER["hosts"].items()}
+HEAD = NODES[0]
+SLOTS = int(CLUSTER["vars"]["machinefile_slots"])
+PAIRS = [(src, dst) for src in NODES for dst in NODES]
+
+
+def node(name: str):
+    """The testinfra host for a node, reached through Ansible with the cluster's own inventory, as root."""
+    return testinfra.get_host(f"ansible://{name}", ansible_inventory=str(INVENTORY), sudo=True)
+
+
+def as_mpi_user(command: str) -> str:
+    """A shell command line that runs `command` as the MPI user in a login shell on the node."""
+    return f"sudo -u {MPI_USER} -i -- sh -c '" + command.replace("'", "'\"'\"'") + "'"
+
+
+def write_as_mpi_user(host, path: str, content: str) -> None:
+    """Write a file owned by the MPI user, as a user of the cluster would copy a script."""
+    encoded = base64.b64encode(content.encode()).decode()
+    host.check_output(as_mpi_user(f"echo {encoded} | base64 -d > {path}"))
+
+
+def ssh_works(src: str, dst: str) -> bool:
+    """Whether the MPI user on `src` reaches `dst` by SSH, without prompts, with strict host-key checking."""
+    # ssh's exit status is printed, not returned: testinfra takes a 255 for its own connection failing.
+    command = as_mpi_user(f"ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o ConnectTimeout=10 {dst} hostname"
+                          "; echo exit=$?")
+    lines = node(src).check_output(command).splitlines()
+    return lines[-1:] == ["exit=0"] and lines[:-1] == [dst]
+
+
+def playbook(name: str, *extra: str, inventory: Path = INVENTORY, timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run one of the collection's playbooks from the controller, as a user does; output and errors together."""
+    # JSON results keep messages on one line, unwrapped and unescaped, for the assertions.
+    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
+    argv = ["ansible-playbook", "-i", str(inventory), name, *extra]
+    return subprocess.run(argv, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=timeout, check=False)
+
+
+def recap(output: str) -> dict[str, dict[str, int]]:
+    """The counters of a playbook's recap, per host: {"rpi-0": {"ok": 41, "changed": 0, "failed": 0, ...}}."""
+    return {
+        host: {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counters)}
+        for host, counters in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", output, re.MULTILINE)
+    }
+
+
+def vcluster(*argv: str) -> None:
+    env = {**os.environ, "VCLUSTER_NAME": INVENTORY.parent.name}
+    subprocess.run([str(PROJECT / "tools/vcluster"), *argv], env=env, check=True, capture_output=True, text=True)
