@@ -24,6 +24,9 @@ log() { printf '[node-image] %s\n' "$*" >&2; }
 recipe=$( { cat "$0"; echo "$arch $suite $mirror $packages"; } | sha256sum | cut -c1-16)
 
 "$here/ensure-docker.sh"
+# A foreign architecture (arm64, as on a Raspberry Pi) runs under qemu-user-static through binfmt_misc; set up
+# before the cache check, since a cached image needs the emulator as much as a new one.
+[[ $arch == "$(dpkg --print-architecture)" ]] || "$here/ensure-qemu.sh" "$arch"
 
 if [[ ${1:-} != --force ]]; then
   current=$(docker image inspect --format '{{ index .Config.Labels "picluster.recipe" }}' "$image" 2>/dev/null || true)
@@ -42,7 +45,7 @@ workdir=$(mktemp -d "${TMPDIR:-/var/tmp}/picluster-node.XXXXXX")
 trap 'rm -rf --one-file-system "$workdir"' EXIT
 root=$workdir/rootfs
 
-log "debootstrap $suite/$arch from $mirror into $root (a few minutes)"
+log "debootstrap $suite/$arch from $mirror into $root (a few minutes; much longer under emulation)"
 debootstrap --variant=minbase --arch="$arch" --include="$packages" "$suite" "$root" "$mirror" \
   | grep --line-buffered -E '^I: (Retrieving Release|Validating Packages|Resolving|Extracting|Installing core|Configuring|Base system)' >&2 || true
 [[ -x $root/lib/systemd/systemd ]] || { log "debootstrap failed"; exit 1; }
@@ -87,6 +90,8 @@ echo raspberrypi > "$root/etc/hostname"
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/archives/*.deb "$root"/tmp/* "$root"/var/log/*.log
 
 log "importing $image"
+# The tag names the architecture; Docker 20.10 records the host's whatever import is told, and binfmt_misc runs
+# the foreign binaries all the same.
 tar --numeric-owner -C "$root" -c . | docker import \
   --change 'CMD ["/lib/systemd/systemd"]' \
   --change 'ENV container=docker' \

@@ -1,0 +1,57 @@
+"""Two amd64 and two emulated arm64 nodes: one cluster, one SSH mesh, MPI jobs with ranks on both architectures."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import yaml
+from clustertest import INVENTORY, NODES, PAIRS, SLOTS, node, playbook, ssh_works
+
+MACHINE = {"amd64": "x86_64", "arm64": "aarch64"}
+ARCH = {name: spec["vcluster_arch"] for name, spec in yaml.safe_load(INVENTORY.read_text())["cluster"]["hosts"].items()}
+
+
+def test_the_cluster_mixes_both_architectures():
+    assert set(ARCH.values()) == {"amd64", "arm64"}, ARCH
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_each_node_runs_its_own_architecture(name):
+    assert node(name).check_output("uname -m") == MACHINE[ARCH[name]]
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_ansible_sees_each_node_architecture(name):
+    facts = node(name).ansible("setup", "gather_subset=!all,min", check=False)["ansible_facts"]
+    assert facts["ansible_architecture"] == MACHINE[ARCH[name]]
+
+
+@pytest.mark.parametrize("src,dst", PAIRS)
+def test_every_pair_ssh_across_architectures(src, dst):
+    assert ssh_works(src, dst), f"the MPI user on {src} ({ARCH[src]}) cannot SSH to {dst} ({ARCH[dst]})"
+
+
+def run_job(job: str, results) -> dict:
+    result = playbook("playbooks/run_job.yml", "-e", f"job={job}", "-e", f"np={SLOTS * len(NODES)}",
+                      "-e", f"mpi_job_results_dir={results}")
+    saved = [json.loads(p.read_text()) for p in results.glob(f"{job}-*.json")]
+    assert result.returncode == 0 and len(saved) == 1, result.stdout[-3000:]
+    return saved[0]
+
+
+def test_pi_on_16_ranks_across_both_architectures(tmp_path):
+    saved = run_job("pi", tmp_path)
+    assert abs(saved["pi"] - math.pi) < 2.1e-8, saved
+    assert (saved["ranks"], set(saved["hosts"])) == (SLOTS * len(NODES), set(NODES)), saved
+
+
+def test_scatter_reaches_ranks_on_both_architectures(tmp_path):
+    saved = run_job("scatter", tmp_path)
+    assert saved["received"] == [(rank + 1) ** rank for rank in range(SLOTS * len(NODES))], saved
+    assert {ARCH[host] for host in saved["hosts"]} == {"amd64", "arm64"}, saved
+
+
+def test_check_shows_both_architectures_and_a_healthy_cluster():
+    result = playbook("playbooks/check.yml")
+    assert result.returncode == 0 and "aarch64 x2, x86_64 x2" in result.stdout, result.stdout[-3000:]
