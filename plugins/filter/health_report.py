@@ -46,8 +46,8 @@ def _versions(nodes: dict, live: list) -> tuple[list, list]:
     if not differing:
         first = nodes[live[0]].get("versions", {}) if live else {}
         summary = ", ".join(f"{label} {first.get(key)}" for key, label in COMPONENTS)
-        counts = ", ".join(f"{arch} x{list(arches.values()).count(arch)}" for arch in sorted(set(arches.values())))
-        return [_line("versions", True, f"{summary} ({counts})")], []
+        on = "; ".join(f"{arch}: {', '.join(n for n in live if arches[n] == arch)}" for arch in sorted(set(arches.values())))
+        return [_line("versions", True, f"{summary} ({on})")], []
     lines.append(_line("versions", False, f"{', '.join(differing)} differ between nodes:"))
     header = f"  {'node':<12} {'arch':<8} " + " ".join(f"{label:<9}" for _, label in COMPONENTS)
     lines.append(header)

@@ -67,7 +67,7 @@ def test_mixed_architectures_with_the_same_versions_are_fine():
     nodes = healthy_nodes()
     nodes["rpi-2"]["versions"]["architecture"] = "x86_64"
     report = health.health_report(nodes, cluster())
-    assert report["ok"] and "aarch64 x2, x86_64 x1" in report["lines"][2], report["lines"]
+    assert report["ok"] and "(aarch64: rpi-0, rpi-1; x86_64: rpi-2)" in report["lines"][2], report["lines"]
 
 
 def test_a_failing_ssh_pair_is_named_with_its_error():

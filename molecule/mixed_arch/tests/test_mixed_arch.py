@@ -54,4 +54,5 @@ def test_scatter_reaches_ranks_on_both_architectures(tmp_path):
 
 def test_check_shows_both_architectures_and_a_healthy_cluster():
     result = playbook("playbooks/check.yml")
-    assert result.returncode == 0 and "aarch64 x2, x86_64 x2" in result.stdout, result.stdout[-3000:]
+    on = "; ".join(f"{MACHINE[arch]}: {', '.join(n for n in NODES if ARCH[n] == arch)}" for arch in ("arm64", "amd64"))
+    assert result.returncode == 0 and f"({on})" in result.stdout, result.stdout[-3000:]
