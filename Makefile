@@ -62,11 +62,16 @@ lint: venv  ## yamllint, ansible-lint (production profile) and ruff
 	$(BIN)/yamllint --strict .
 	$(BIN)/ruff check .
 	$(BIN)/python tools/role-docs --check
+	$(BIN)/antsibull-changelog lint
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --profile production
 
 .PHONY: unit
 unit: venv host-deps  ## Unit tests (job scripts, argument specs, tools), with real local mpirun
 	$(BIN)/pytest tests/unit --junitxml=.cache/junit/unit.xml
+
+.PHONY: artifact
+artifact: venv image  ## Build the collection, install it alone on the lowest and highest ansible-core, run site and run_job from it
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest tests/artifact --junitxml=.cache/junit/artifact.xml
 
 .PHONY: molecule
 molecule: venv image image-arm64  ## All molecule scenarios: default, heal, mixed_arch (emulated arm64 nodes: slow)
@@ -77,7 +82,7 @@ molecule-quick: venv image
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test -s default
 
 .PHONY: test
-test: clean-reports lint unit molecule  ## The full suite, as CI runs it
+test: clean-reports lint unit artifact molecule  ## The full suite, as CI runs it
 	$(BIN)/python tools/test-summary .cache/junit
 
 .PHONY: test-quick
