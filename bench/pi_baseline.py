@@ -34,7 +34,7 @@ def slice_sum_tuned(index, slice_size):
 def main():
     from mpi4py import MPI
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--slices", type=int, default=50)
     parser.add_argument("--slice-size", type=int, default=1_000_000)
     parser.add_argument("--tuned", action="store_true", help="use the tuned pure-Python loop")

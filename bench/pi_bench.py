@@ -41,7 +41,7 @@ def run(inventory: Path, np: int, slices: int, job: tuple[list[str], str], resul
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--inventory", type=Path, default=PROJECT / ".vcluster/picluster/inventory.yml")
     parser.add_argument("--np", type=int, default=16)
     parser.add_argument("--slices", type=int, nargs="+", default=[50, 500])

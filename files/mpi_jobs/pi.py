@@ -179,7 +179,7 @@ def run_master(comm: Any, slices: int, slice_size: int, chunk: int) -> dict[str,
     while waiting_for or outstanding:
         message = wait(comm.irecv(source=MPI.ANY_SOURCE, tag=TAG_TO_MASTER))
         if message[0] == "ready":
-            _, worker, host = message
+            worker, host = message[1:]
             hosts[worker] = host
             waiting_for -= 1
             started = MPI.Wtime() if started is None else started
@@ -188,7 +188,7 @@ def run_master(comm: Any, slices: int, slice_size: int, chunk: int) -> dict[str,
             while held[worker] and held[worker] < IN_FLIGHT and slices - next_index > waiting_for:
                 feed(worker)
         else:
-            _, worker, index, value = message
+            worker, index, value = message[1:]
             partials[index] = value
             done[worker] += 1
             held[worker] -= 1

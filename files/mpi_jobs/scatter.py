@@ -63,8 +63,8 @@ def main(argv: list[str] | None = None) -> None:
         "job": "scatter",
         "ranks": size,
         "elements": elements,
-        "received": [got for _, _, got in reports],
-        "hosts": [host for _, host, _ in reports],
+        "received": [got for _rank, _host, got in reports],
+        "hosts": [host for _rank, host, _got in reports],
     }), flush=True)
 
 

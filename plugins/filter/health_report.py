@@ -49,11 +49,11 @@ def _versions(nodes: dict, live: list) -> tuple[list, list]:
         on = "; ".join(f"{arch}: {', '.join(n for n in live if arches[n] == arch)}" for arch in sorted(set(arches.values())))
         return [_line("versions", True, f"{summary} ({on})")], []
     lines.append(_line("versions", False, f"{', '.join(differing)} differ between nodes:"))
-    header = f"  {'node':<12} {'arch':<8} " + " ".join(f"{label:<9}" for _, label in COMPONENTS)
+    header = f"  {'node':<12} {'arch':<8} " + " ".join(f"{label:<9}" for _key, label in COMPONENTS)
     lines.append(header)
     for node in live:
         found = nodes[node].get("versions", {})
-        lines.append(f"  {node:<12} {arches[node]:<8} " + " ".join(f"{found.get(key)!s:<9}" for key, _ in COMPONENTS))
+        lines.append(f"  {node:<12} {arches[node]:<8} " + " ".join(f"{found.get(key)!s:<9}" for key, _label in COMPONENTS))
     for key, label in COMPONENTS:
         if label not in differing:
             continue

@@ -56,7 +56,7 @@ CORES = {
 
 
 def minor(version: str) -> tuple[int, int]:
-    major, minor_, *_ = (int(part) for part in re.findall(r"\d+", version))
+    major, minor_, *_patch = (int(part) for part in re.findall(r"\d+", version))
     return major, minor_
 
 

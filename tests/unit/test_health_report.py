@@ -11,7 +11,7 @@ spec = importlib.util.spec_from_file_location("health_report", PLUGIN)
 health = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(health)
 
-NODES = ["rpi-0", "rpi-1", "rpi-2"]
+NODES = ("rpi-0", "rpi-1", "rpi-2")
 ADDRESSES = {"rpi-0": "10.0.0.10", "rpi-1": "10.0.0.11", "rpi-2": "10.0.0.12"}
 VERSIONS = {"openmpi": "4.1.4", "mpi4py": "3.1.4", "python": "3.11.2", "numpy": "1.24.2", "architecture": "aarch64"}
 

@@ -88,7 +88,7 @@ def test_scatter(ranks: int) -> None:
 
 @pytest.mark.parametrize("ranks", RANKS)
 def test_pi_defaults(ranks: int) -> None:
-    result, _ = run_job("pi", ranks)
+    result, _stdout = run_job("pi", ranks)
     terms = 50_000_000
     assert result["job"] == "pi"
     assert (result["ranks"], result["slices"], result["slice_size"], result["terms"]) == (ranks, 50, 1_000_000, terms)
@@ -105,7 +105,7 @@ def test_pi_defaults(ranks: int) -> None:
 
 @pytest.mark.parametrize("ranks", RANKS)
 def test_pi_small(ranks: int) -> None:
-    result, _ = run_job("pi", ranks, "--slices", "7", "--slice-size", "1001")
+    result, _stdout = run_job("pi", ranks, "--slices", "7", "--slice-size", "1001")
     assert result["ranks"] == ranks
     assert result["terms"] == 7007
     assert result["pi"] == pytest.approx(four_leibniz(7007), rel=0, abs=1e-14)
@@ -116,7 +116,7 @@ def test_pi_small(ranks: int) -> None:
 
 
 def test_pi_more_ranks_than_slices() -> None:
-    result, _ = run_job("pi", 5, "--slices", "2", "--slice-size", "1000")
+    result, _stdout = run_job("pi", 5, "--slices", "2", "--slice-size", "1000")
     assert result["ranks"] == 5
     assert result["pi"] == pytest.approx(four_leibniz(2000), rel=0, abs=1e-14)
     assert sorted(result["slices_per_rank"]) == [0, 0, 0, 1, 1]
@@ -125,7 +125,7 @@ def test_pi_more_ranks_than_slices() -> None:
 
 @pytest.mark.parametrize("ranks", [1, 3])
 def test_pi_slice_size_one(ranks: int) -> None:
-    result, _ = run_job("pi", ranks, "--slices", "9", "--slice-size", "1")
+    result, _stdout = run_job("pi", ranks, "--slices", "9", "--slice-size", "1")
     assert (result["terms"], result["slice_size"]) == (9, 1)
     assert result["pi"] == pytest.approx(four_leibniz(9), rel=0, abs=1e-15)
 

@@ -144,8 +144,8 @@ def test_mpirun_16_ranks_across_all_nodes():
         f"timeout 120 mpirun -np {ranks} -machinefile ~/machinefile python3 -m mpi4py.bench helloworld"))
     assert result.rc == 0, f"mpirun failed ({result.rc}): {result.stderr}"
     seen = re.findall(r"process\s+(\d+) of (\d+) on (\S+)\.", result.stdout)
-    assert sorted(int(rank) for rank, _, _ in seen) == list(range(ranks)), result.stdout
-    assert {host for _, _, host in seen} == set(NODES), f"not every node ran a rank:\n{result.stdout}"
+    assert sorted(int(rank) for rank, _node, _host in seen) == list(range(ranks)), result.stdout
+    assert {host for _rank, _node, host in seen} == set(NODES), f"not every node ran a rank:\n{result.stdout}"
 
 
 CLASSIC_SCRIPT = '''

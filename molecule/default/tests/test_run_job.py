@@ -113,7 +113,7 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize("extra,message", BAD_INPUTS, ids=[" ".join(e) or "no-job" for e, _ in BAD_INPUTS])
+@pytest.mark.parametrize("extra,message", BAD_INPUTS, ids=[" ".join(e) or "no-job" for e, _message in BAD_INPUTS])
 def test_bad_input_fails_before_anything_runs(extra, message, tmp_path):
     result = run_job(*extra, results=tmp_path)
     assert result.returncode != 0 and message in result.stdout, result.stdout[-3000:]

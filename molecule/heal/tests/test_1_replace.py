@@ -22,18 +22,18 @@ def replaced():
 
 
 def test_the_replaced_node_has_new_host_keys(replaced):
-    old, new, _ = replaced
+    old, new, _result = replaced
     assert old != new
 
 
 def test_site_limited_to_the_replaced_node_succeeds(replaced):
-    *_, result = replaced
+    *_nodes, result = replaced
     assert result.returncode == 0, result.stdout[-3000:]
 
 
 @pytest.mark.parametrize("name", NODES)
 def test_every_node_trusts_the_new_host_key_and_forgot_the_old(replaced, name):
-    old, new, _ = replaced
+    old, new, _result = replaced
     known = node(name).file("/etc/ssh/ssh_known_hosts").content_string
     assert (old in known, new in known) == (False, True), f"{name} known_hosts: old key {old in known}, new {new in known}"
 

@@ -49,6 +49,6 @@ def test_bad_input_fails_with_a_message_naming_the_problem(bad_run):
 
 
 def test_bad_input_changes_nothing(bad_run):
-    result, _ = bad_run
+    result, _changed = bad_run
     changed = {host: counters["changed"] for host, counters in recap(result.stdout).items()}
     assert changed and set(changed.values()) == {0}, f"changes: {changed}\n{result.stdout[-2000:]}"
