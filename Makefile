@@ -57,6 +57,14 @@ bench: venv cluster  ## Benchmark pi.py against the blog's pure-Python pi job on
 	$(BIN)/ansible-playbook -i $(INVENTORY) site.yml
 	PATH="$(CURDIR)/$(BIN):$$PATH" bench/pi_bench.py --inventory $(INVENTORY)
 
+.PHONY: bench-provision
+bench-provision: venv image  ## Time site.yml (first converge, idempotent re-run) against a facts-only play at 4 and 16 nodes; plot for the README
+	PATH="$(CURDIR)/$(BIN):$$PATH" bench/provision_bench.py --nodes 4 16
+
+.PHONY: sanity
+sanity: venv host-deps  ## ansible-test sanity on a copy of the collection (linters in their own virtualenvs)
+	ANSIBLE_TEST=$(BIN)/ansible-test tools/sanity
+
 .PHONY: lint
 lint: venv  ## yamllint, ansible-lint (production profile) and ruff
 	$(BIN)/yamllint --strict .
@@ -82,7 +90,7 @@ molecule-quick: venv image
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test -s default
 
 .PHONY: test
-test: clean-reports lint unit artifact molecule  ## The full suite, as CI runs it
+test: clean-reports lint sanity unit artifact molecule  ## The full suite, as CI runs it
 	$(BIN)/python tools/test-summary .cache/junit
 
 .PHONY: test-quick
