@@ -63,7 +63,7 @@ bench-provision: venv image  ## Time site.yml (first converge, idempotent re-run
 
 .PHONY: sanity
 sanity: venv host-deps  ## ansible-test sanity on a copy of the collection (linters in their own virtualenvs)
-	ANSIBLE_TEST=$(BIN)/ansible-test tools/sanity
+	ANSIBLE_TEST=$(CURDIR)/$(BIN)/ansible-test tools/sanity
 
 .PHONY: lint
 lint: venv  ## yamllint, ansible-lint (production profile) and ruff
