@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import statistics
 import subprocess
 import sys
@@ -25,6 +23,9 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT / "tests/support"))
+from playbook_output import changed_hosts, plain_output_env  # noqa: E402
+
 ANSIBLE_PLAYBOOK = PROJECT / ".venv/bin/ansible-playbook"
 
 
@@ -37,18 +38,16 @@ def vcluster(name: str, *argv: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def timed_playbook(inventory: Path, playbook: str) -> tuple[float, dict[str, dict[str, int]]]:
-    """Wall time of one ansible-playbook run from the checkout, and its recap; fails loudly on a failed run."""
-    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"}
+def timed_playbook(inventory: Path, playbook: str) -> tuple[float, str]:
+    """Wall time of one ansible-playbook run from the checkout, and its output; fails loudly on a failed run."""
+    env = plain_output_env()
     start = time.monotonic()
     result = subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", str(inventory), playbook], cwd=PROJECT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     elapsed = time.monotonic() - start
     if result.returncode != 0:
         sys.exit(f"{playbook} failed on {inventory}:\n{result.stdout[-4000:]}")
-    recap = {host: {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counters)}
-             for host, counters in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", result.stdout, re.MULTILINE)}
-    return elapsed, recap
+    return elapsed, result.stdout
 
 
 def measure(nodes: int, repeat: int) -> dict:
@@ -62,8 +61,8 @@ def measure(nodes: int, repeat: int) -> dict:
         first = timed_playbook(inventory, "site.yml")[0]
         reruns, facts = [], []
         for attempt in range(1, repeat + 1):
-            seconds, recap = timed_playbook(inventory, "site.yml")
-            changed = {host: c["changed"] for host, c in recap.items() if c["changed"]}
+            seconds, output = timed_playbook(inventory, "site.yml")
+            changed = changed_hosts(output)
             if changed:
                 sys.exit(f"the re-run of site.yml on {nodes} nodes changed {changed}: it is not idempotent")
             reruns.append(seconds)

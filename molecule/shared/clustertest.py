@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 import subprocess
+import sys
 from pathlib import Path
 
 import testinfra
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests/support"))
+from playbook_output import plain_output_env, recap  # noqa: F401  (recap: re-exported for the suites)
 
 PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[2]))
 INVENTORY = Path(os.environ["VCLUSTER_INVENTORY"])
@@ -51,18 +54,10 @@ def ssh_works(src: str, dst: str) -> bool:
 def playbook(name: str, *extra: str, inventory: Path = INVENTORY, timeout: int = 900) -> subprocess.CompletedProcess:
     """Run one of the collection's playbooks from the controller, as a user does; output and errors together."""
     # JSON results keep messages on one line, unwrapped and unescaped, for the assertions.
-    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
+    env = plain_output_env(ANSIBLE_CALLBACK_RESULT_FORMAT="json")
     argv = ["ansible-playbook", "-i", str(inventory), name, *extra]
     return subprocess.run(argv, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, timeout=timeout, check=False)
-
-
-def recap(output: str) -> dict[str, dict[str, int]]:
-    """The counters of a playbook's recap, per host: {"rpi-0": {"ok": 41, "changed": 0, "failed": 0, ...}}."""
-    return {
-        host: {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counters)}
-        for host, counters in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", output, re.MULTILINE)
-    }
 
 
 def vcluster(*argv: str) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playbook_output import changed_hosts, recap
 
 PROJECT = Path(__file__).resolve().parents[2]
 GALAXY = yaml.safe_load((PROJECT / "galaxy.yml").read_text())
@@ -58,14 +59,6 @@ CORES = {
 def minor(version: str) -> tuple[int, int]:
     major, minor_, *_patch = (int(part) for part in re.findall(r"\d+", version))
     return major, minor_
-
-
-def recap(output: str) -> dict[str, dict[str, int]]:
-    """The counters of a playbook's recap, per host."""
-    return {
-        host: {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", counters)}
-        for host, counters in re.findall(r"^(\S+)\s+:\s+(ok=.*)$", output, re.MULTILINE)
-    }
 
 
 def run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -207,7 +200,7 @@ class TestFromArtifact:
 
     def test_site_rerun_changes_nothing(self, reconverged):
         assert reconverged.returncode == 0, reconverged.stdout[-3000:]
-        changed = {host: counters["changed"] for host, counters in recap(reconverged.stdout).items() if counters["changed"]}
+        changed = changed_hosts(reconverged.stdout)
         assert not changed, f"a second site run changed {changed}"
 
     def test_run_job_pi_succeeds(self, pi_job):
