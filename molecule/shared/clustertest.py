@@ -4,14 +4,11 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import testinfra
 import yaml
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests/support"))
-from playbook_output import plain_output_env, recap  # noqa: F401  (recap: re-exported for the suites)
+from playbook_output import plain_output_env
 
 PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[2]))
 INVENTORY = Path(os.environ["VCLUSTER_INVENTORY"])

@@ -1,5 +1,6 @@
-"""The shared helpers of the molecule suites (molecule/shared) on the import path of this scenario's tests."""
+"""The shared helpers (molecule/shared, tests/support) on the import path of this scenario's tests."""
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
+PROJECT = Path(__file__).resolve().parents[3]
+sys.path[:0] = [str(PROJECT / "molecule/shared"), str(PROJECT / "tests/support")]

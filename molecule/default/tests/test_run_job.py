@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-from clustertest import INVENTORY, MPI_HOME, NODES, PROJECT, SLOTS, node, playbook, recap
+from clustertest import INVENTORY, MPI_HOME, NODES, PROJECT, SLOTS, node, playbook
+from playbook_output import recap
 
 ALL_RANKS = SLOTS * len(NODES)
 

@@ -5,7 +5,8 @@ import json
 import time
 
 import pytest
-from clustertest import HEAD, MPI_HOME, NODES, SLOTS, node, playbook, recap, vcluster
+from clustertest import HEAD, MPI_HOME, NODES, SLOTS, node, playbook, vcluster
+from playbook_output import recap
 
 DEAD = NODES[3]
 LIVE = NODES[:3]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from clustertest import ADDRESSES, INVENTORY, NODES, playbook, recap
+from clustertest import ADDRESSES, INVENTORY, NODES, playbook
+from playbook_output import recap
 
 
 def with_host_vars(node: str, **values) -> dict:
