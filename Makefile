@@ -9,6 +9,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CLUSTER ?= picluster
+SUITE ?= bookworm
 INVENTORY := .vcluster/$(CLUSTER)/inventory.yml
 HEAD ?= rpi-0
 NP ?= 16
@@ -35,15 +36,19 @@ host-deps:  ## Install the Debian packages the tests use on this machine (needs 
 
 .PHONY: image
 image: host-deps  ## Build the virtual Pi node image (cached; rebuilt when its recipe changes)
-	tools/build-node-image.sh
+	NODE_SUITE=$(SUITE) tools/build-node-image.sh
+
+.PHONY: image-trixie
+image-trixie: host-deps  ## Build the Debian 13 trixie node image (Raspberry Pi OS 13, Open MPI 5)
+	NODE_SUITE=trixie tools/build-node-image.sh
 
 .PHONY: image-arm64
 image-arm64: host-deps  ## Build the arm64 node image, the Pi's architecture, under qemu (cached; slow the first time)
 	NODE_ARCH=arm64 tools/build-node-image.sh
 
 .PHONY: cluster
-cluster: image  ## Boot the virtual Pi cluster (CLUSTER=picluster, 4 nodes)
-	tools/vcluster --name $(CLUSTER) up --nodes 4 --slots 4
+cluster: image  ## Boot the virtual Pi cluster (CLUSTER=picluster, 4 nodes; SUITE=trixie for Raspberry Pi OS 13)
+	tools/vcluster --name $(CLUSTER) up --nodes 4 --slots 4 --suite $(SUITE)
 
 .PHONY: demo
 demo: venv cluster  ## Provision the virtual cluster with site.yml, then run the scatter and pi jobs on it
@@ -82,7 +87,7 @@ artifact: venv image  ## Build the collection, install it alone on the lowest an
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest tests/artifact --junitxml=.cache/junit/artifact.xml
 
 .PHONY: molecule
-molecule: venv image image-arm64  ## All molecule scenarios: default, heal, mixed_arch (emulated arm64 nodes: slow)
+molecule: venv image image-trixie image-arm64  ## All molecule scenarios: default, heal, trixie, mixed_arch (emulated arm64 nodes: slow)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test --all
 
 .PHONY: molecule-quick
