@@ -8,7 +8,7 @@ import pwd
 from pathlib import Path
 
 import pytest
-from test_node_state import probe
+from node_probe import probe
 
 PLUGIN = Path(__file__).resolve().parents[2] / "plugins/filter/file_differs.py"
 spec = importlib.util.spec_from_file_location("file_differs", PLUGIN)

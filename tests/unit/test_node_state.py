@@ -2,23 +2,14 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from node_probe import probe
 
-PROBE = Path(__file__).resolve().parents[2] / "roles/mpi/files/node_state.py"
 BEGIN, END = "# BEGIN picluster.mpi test", "# END picluster.mpi test"
-
-
-def probe(request: dict) -> dict:
-    """Run the probe the way tasks/state.yml does: its source with python -c, the request as one argument."""
-    result = subprocess.run([sys.executable, "-c", PROBE.read_text(), json.dumps(request)],
-                            capture_output=True, text=True, check=True)
-    return json.loads(result.stdout)
 
 
 @pytest.fixture
