@@ -9,20 +9,26 @@ short_description: Summarize the health probes of the cluster nodes
 description:
   - Takes what C(check.yml) read on every live node and returns whether the cluster is healthy, the problems found
     and a summary, one line per check, with a table of versions when they differ.
-positional: cluster
+positional: probes, mpirun
 options:
   _input:
-    description: Per live node, C(versions) (the MPI stack versions) and C(probe) (SSH, names and machinefile results).
+    description:
+      - The cluster view (filter P(picluster.mpi.cluster_view#filter)), for the members, the live nodes, their
+        MPI stack versions and their slots.
     type: dict
     required: true
-  cluster:
-    description: C(group), C(head), C(members) (inventory order), C(live) and C(mpirun) (C(rc) and C(stdout)).
+  probes:
+    description: Per live node, the result of M(picluster.mpi.health_probe) (SSH, names and machinefile).
+    type: dict
+    required: true
+  mpirun:
+    description: The tiny mpirun on the head node, C(rc) (null when it did not run) and C(stdout).
     type: dict
     required: true
 """
 
 EXAMPLES = r"""
-report: "{{ nodes | picluster.mpi.health_report(cluster) }}"
+report: "{{ __cluster_view | picluster.mpi.health_report(probes, {'rc': 0, 'stdout': 'rpi-0'}) }}"
 """
 
 RETURN = r"""
@@ -67,8 +73,10 @@ def _versions(nodes: dict, live: list) -> tuple[list, list]:
     return lines, problems
 
 
-def health_report(nodes: dict, cluster: dict) -> dict:
-    members, live = list(cluster["members"]), [n for n in cluster["members"] if n in cluster["live"]]
+def health_report(view: dict, probes: dict, mpirun: dict) -> dict:
+    members, live = list(view["members"]), [n for n in view["members"] if n in view["live"]]
+    nodes = {n: {"versions": view["nodes"][n].get("versions") or {}, "probe": probes.get(n) or {}} for n in live}
+    cluster = {"group": view["group"], "head": view["head"], "mpirun": mpirun}
     dead = [n for n in members if n not in live]
     problems: list[str] = []
     lines = [f"cluster '{cluster['group']}': {len(members)} nodes, head {cluster['head']}"]
@@ -97,19 +105,20 @@ def health_report(nodes: dict, cluster: dict) -> dict:
     lines += [f"  {failure}" for failure in name_failures]
     problems += name_failures
 
-    expected = [cluster["head"]] + [n for n in members if n != cluster["head"]]
+    order = [cluster["head"]] + [n for n in live if n != cluster["head"]]
+    expected = [[n, str(view["nodes"][n]["slots"])] for n in order]
     machinefile_failures = []
     for node in live:
-        listed = nodes[node].get("probe", {}).get("machinefile")
+        listed = nodes[node]["probe"].get("machinefile")
         if listed is None:
             machinefile_failures.append(f"{node} has no machinefile")
-        elif [entry[0] for entry in listed] != expected:
-            machinefile_failures.append(f"{node}'s machinefile lists {', '.join(e[0] for e in listed) or 'nothing'}")
-        elif not all(entry[1].isdigit() and int(entry[1]) > 0 for entry in listed):
-            machinefile_failures.append(f"{node}'s machinefile has a bad slot count")
-    lines.append(_line("machinefile", not machinefile_failures, f"{', '.join(expected)}, head first, on "
+        elif [list(entry) for entry in listed] != expected:
+            machinefile_failures.append(f"{node}'s machinefile lists "
+                                        f"{', '.join(f'{e[0]} slots={e[1]}' for e in listed) or 'nothing'}")
+    wanted = ", ".join(f"{name} slots={slots}" for name, slots in expected)
+    lines.append(_line("machinefile", not machinefile_failures, f"{', '.join(order)}, head first, with their slots, on "
                        f"{len(live) - len(machinefile_failures)}/{len(live)} nodes"))
-    lines += [f"  {failure}; the inventory has {', '.join(expected)}" for failure in machinefile_failures]
+    lines += [f"  {failure}; the inventory has {wanted}" for failure in machinefile_failures]
     problems += machinefile_failures
 
     mpirun = cluster.get("mpirun") or {}

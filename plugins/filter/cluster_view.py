@@ -1,0 +1,253 @@
+"""Filter picluster.mpi.cluster_view: the cluster as every role sees it, and what is wrong with the inventory."""
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: cluster_view
+author: picluster.mpi maintainers
+version_added: 0.2.0
+short_description: The cluster as every role sees it, computed once per play
+description:
+  - From the members of the cluster group, their inventory settings, their facts and what
+    M(picluster.mpi.node_info) read on them, works out which nodes are live and, for each live node, its cluster
+    address, network and interface, its names, its effective hostname, its MPI slots, its OS release, its SSH host
+    keys, the MPI user's public keys and its MPI stack.
+  - Lists what is wrong with the inventory (C(problems)) and where the nodes' OS releases or MPI stacks differ
+    (C(mismatches)), each as a message that says what to fix.
+  - A node's hostname is its inventory name where C(hostsfile_set_hostname) is on, else the one it reports. Its
+    slots are C(machinefile_slots) where set, else its online CPUs.
+positional: hostvars, group, head, user, play_hosts
+options:
+  _input:
+    description: The members of the cluster group, in inventory order.
+    type: list
+    elements: str
+    required: true
+  hostvars:
+    description:
+      - Every host's variables. Per member it reads C(mpi_address), C(mpi_aliases), C(machinefile_slots) and
+        C(hostsfile_set_hostname); for the hosts of the play also C(ansible_facts) and C(__cluster_node_info),
+        the result of M(picluster.mpi.node_info).
+    type: dict
+    required: true
+  group:
+    description: The cluster group's name.
+    type: str
+    required: true
+  head:
+    description: The head node.
+    type: str
+    required: true
+  user:
+    description: The MPI user, as C(name), C(uid) and C(gid).
+    type: dict
+    required: true
+  play_hosts:
+    description: The members that answered in this play.
+    type: list
+    elements: str
+    required: true
+  outside_facts:
+    description: Results of gathering facts on members outside the play (a loop over them, by delegation).
+    type: list
+    elements: dict
+    default: []
+  outside_info:
+    description: Results of M(picluster.mpi.node_info) on live members outside the play (a loop, by delegation).
+    type: list
+    elements: dict
+    default: []
+  fallbacks:
+    description: Values of the per-node settings where a node's own variables do not set them.
+    type: dict
+    default: {}
+"""
+
+EXAMPLES = r"""
+view: >-
+  {{ groups['cluster'] | picluster.mpi.cluster_view(hostvars, 'cluster', 'rpi-0',
+     {'name': 'mpi', 'uid': 2000, 'gid': 2000}, ansible_play_hosts) }}
+"""
+
+RETURN = r"""
+_value:
+  description:
+    - C(group), C(head), C(members), C(live), C(dead), C(outside) (live members outside the play),
+      C(write_targets) (per host of the play, the nodes it writes node-independent files to: itself, and for the
+      first host the live members outside the play), C(nodes) (per live node C(address), C(network), C(device),
+      C(names), C(set_hostname), C(hostname), C(slots), C(cpus), C(oversubscribed) (more slots than CPUs), C(release),
+      C(host_keys), C(public_keys), C(versions), C(python_apt)),
+      C(addresses) (every live node's names to its address), C(openmpi_major), C(problems) and C(mismatches).
+  type: dict
+"""
+
+import ipaddress
+import re
+
+SETTINGS = ("mpi_address", "mpi_aliases", "machinefile_slots", "hostsfile_set_hostname")
+HOST_KEY_TYPES = ("ed25519", "ecdsa", "rsa")
+HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+COMPARED = (("openmpi", "Open MPI"), ("mpi4py", "mpi4py"))
+
+
+def _facts(raw):
+    """Facts as hostvars hold them: without the `ansible_` prefix that a registered setup result carries."""
+    return {(key[8:] if key.startswith("ansible_") else key): value for key, value in (raw or {}).items()}
+
+
+def _reached(results):
+    return {r["item"]: r for r in results or [] if not r.get("unreachable") and not r.get("failed")
+            and not r.get("skipped")}
+
+
+def _bool(value):
+    return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _setting(node_vars, fallbacks, name, default):
+    value = node_vars.get(name) if name in node_vars else fallbacks.get(name)
+    return default if value is None else value
+
+
+def _interface(facts, address):
+    """The interface holding `address` and the network it is on, as (device, network), or None."""
+    for device in facts.get("interfaces") or []:
+        details = facts.get(re.sub(r"[^A-Za-z0-9_]", "_", device)) or {}
+        for ipv4 in [details.get("ipv4")] + list(details.get("ipv4_secondaries") or []):
+            if ipv4 and ipv4.get("address") == address:
+                network = ipaddress.ip_interface(f"{address}/{ipv4.get('prefix') or ipv4.get('netmask')}").network
+                return details.get("device", device), str(network)
+    return None
+
+
+def _host_keys(facts):
+    return [[facts[f"ssh_host_key_{kind}_public_keytype"], facts[f"ssh_host_key_{kind}_public"]]
+            for kind in HOST_KEY_TYPES
+            if facts.get(f"ssh_host_key_{kind}_public") and facts.get(f"ssh_host_key_{kind}_public_keytype")]
+
+
+def _shared(owners_by_value):
+    return [f"{', '.join(owners)} share '{value}'" for value, owners in owners_by_value.items() if len(owners) > 1]
+
+
+def _node(name, node_vars, facts, info, fallbacks):
+    address = _setting(node_vars, fallbacks, "mpi_address", "") or (facts.get("default_ipv4") or {}).get("address", "")
+    interface = _interface(facts, address) if address else None
+    aliases = _setting(node_vars, fallbacks, "mpi_aliases", [])
+    names = list(dict.fromkeys([name] + list(aliases)))
+    set_hostname = _bool(_setting(node_vars, fallbacks, "hostsfile_set_hostname", False))
+    cpus = info.get("cpus")
+    slots = _setting(node_vars, fallbacks, "machinefile_slots", cpus)
+    return {
+        "address": address,
+        "device": interface[0] if interface else "",
+        "network": interface[1] if interface else "",
+        "all_addresses": list(facts.get("all_ipv4_addresses") or []),
+        "names": names,
+        "set_hostname": set_hostname,
+        "hostname": name if set_hostname else facts.get("hostname", ""),
+        "slots": slots,
+        "cpus": cpus,
+        "os_family": facts.get("os_family", ""),
+        "release": f"{facts.get('distribution', '?')} {facts.get('distribution_release', '?')}",
+        "host_keys": _host_keys(facts),
+        "public_keys": dict(info.get("public_keys") or {}),
+        "versions": dict(info.get("versions") or {}),
+        "python_apt": bool(info.get("python_apt")),
+        "oversubscribed": isinstance(cpus, int) and str(slots).isdigit() and int(slots) > cpus,
+    }
+
+
+def _problems(group, head, members, user, nodes):
+    problems = []
+    if head not in members:
+        problems.append(f"The cluster is the inventory group '{group}' (mpi_cluster_group), which must contain the "
+                        f"head node '{head}' (mpi_head); its members are {', '.join(members) or 'none'}.")
+    name, uid, gid = user.get("name", ""), user.get("uid", 0), user.get("gid", 0)
+    if not (USER_NAME.match(str(name)) and name != "root" and int(uid) >= 1000 and int(gid) >= 1000):
+        problems.append(f"mpi_user '{name}' (uid {uid}, gid {gid}) must be an ordinary account: a lower-case POSIX "
+                        "name that is not root, with uid and gid of 1000 or more. Open MPI refuses to run jobs as root.")
+    foreign = [f"{n} runs {node['release']}" for n, node in nodes.items() if node["os_family"] not in ("Debian", "")]
+    if foreign:
+        problems.append(f"{'; '.join(foreign)}: picluster.mpi supports Debian, Raspberry Pi OS and Ubuntu.")
+    for n, node in nodes.items():
+        if not node["network"]:
+            problems.append(f"{n} has no IPv4 address '{node['address']}' (it has "
+                            f"{', '.join(node['all_addresses']) or 'none'}); set mpi_address for such a host to the "
+                            "address its peers reach it on.")
+    owners = {}
+    for n, node in nodes.items():
+        for value in dict.fromkeys([node["address"]] + node["names"]):
+            owners.setdefault(value, []).append(n)
+    if _shared(owners):
+        problems.append(f"Every node needs its own address and names, but {'; '.join(_shared(owners))}; fix "
+                        "ansible_host, mpi_address or mpi_aliases in the inventory.")
+    bad_slots = [f"{n}={node['slots']}" for n, node in nodes.items()
+                 if node["slots"] is not None and not (re.fullmatch(r"[0-9]+", str(node["slots"]))
+                                                       and int(node["slots"]) >= 1)]
+    if bad_slots:
+        problems.append("machinefile_slots must be a whole number of at least 1 (the MPI ranks a node runs), but it "
+                        f"is {', '.join(bad_slots)}. Fix it in the inventory.")
+    bad_names = [n for n, node in nodes.items() if node["set_hostname"] and not HOSTNAME.match(n)]
+    if bad_names:
+        problems.append(f"hostsfile_set_hostname is on, but {', '.join(bad_names)} cannot be a hostname (letters, "
+                        "digits and inner hyphens, at most 63 characters). Rename the host in the inventory.")
+    hostnames = {}
+    for n, node in nodes.items():
+        hostnames.setdefault(node["hostname"], []).append(n)
+    if any(len(owners) > 1 for owners in hostnames.values()):
+        listed = ", ".join(f"{n}={node['hostname']}" for n, node in nodes.items())
+        problems.append(f"Several nodes have the same hostname ({listed}), "
+                        "and Open MPI tells nodes apart by hostname. Set hostsfile_set_hostname: true to name each "
+                        "node after its inventory name.")
+    return problems
+
+
+def _mismatches(nodes):
+    mismatches = []
+    if len({node["release"] for node in nodes.values()}) > 1:
+        mismatches.append("the OS releases differ: " + ", ".join(f"{n}={node['release']}" for n, node in nodes.items()))
+    for key, _label in COMPARED:
+        installed = {n: node["versions"].get(key) for n, node in nodes.items() if node["versions"].get(key)}
+        if len(set(installed.values())) > 1:
+            mismatches.append(f"{key} differs: " + ", ".join(f"{n}={version}" for n, version in installed.items()))
+    return mismatches
+
+
+def cluster_view(members, hostvars, group, head, user, play_hosts, outside_facts=None, outside_info=None,
+                 fallbacks=None):
+    members, fallbacks = list(members), dict(fallbacks or {})
+    reached, infos = _reached(outside_facts), _reached(outside_info)
+    in_play = [m for m in members if m in play_hosts]
+    outside = [m for m in members if m not in play_hosts and m in reached]
+    live = [m for m in members if m in in_play or m in outside]
+    nodes = {}
+    for n in live:
+        node_vars = hostvars[n]
+        if n in in_play:
+            facts, info = _facts(node_vars.get("ansible_facts")), node_vars.get("__cluster_node_info") or {}
+        else:
+            facts, info = _facts(reached[n].get("ansible_facts")), infos.get(n) or {}
+        nodes[n] = _node(n, node_vars, facts, info, fallbacks)
+    first = in_play[0] if in_play else None
+    openmpi = [nodes[n]["versions"].get("openmpi") for n in ([head] if head in nodes else []) + live]
+    openmpi = [version for version in openmpi if version]
+    return {
+        "group": group,
+        "head": head,
+        "members": members,
+        "live": live,
+        "dead": [m for m in members if m not in live],
+        "outside": outside,
+        "write_targets": {h: [h] + (outside if h == first else []) for h in in_play},
+        "nodes": nodes,
+        "addresses": {name: node["address"] for node in nodes.values() for name in node["names"]},
+        "openmpi_major": int(openmpi[0].split(".")[0]) if openmpi else None,
+        "problems": _problems(group, head, members, user, nodes),
+        "mismatches": _mismatches(nodes),
+    }
+
+
+class FilterModule:
+    def filters(self):
+        return {"cluster_view": cluster_view}

@@ -1,0 +1,140 @@
+#!/usr/bin/python
+"""Module picluster.mpi.health_probe: check SSH, name resolution and the machinefile from one node."""
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: health_probe
+author: picluster.mpi maintainers
+version_added: 0.2.0
+short_description: Check SSH to every peer, name resolution and the machinefile from one cluster node
+description:
+  - From this node, logs in as the MPI user to every peer by SSH, without prompts and with strict host-key
+    checking, resolves every cluster name, and reads the MPI user's machinefile.
+  - Changes nothing; runs as root (it switches to the MPI user with C(runuser)).
+options:
+  user:
+    description: The MPI user.
+    type: str
+    required: true
+  machinefile:
+    description: Path of the MPI user's machinefile.
+    type: path
+    required: true
+  peers:
+    description: The nodes to log in to, as SSH destinations.
+    type: list
+    elements: str
+    default: []
+  names:
+    description: Cluster names and the address each must resolve to.
+    type: dict
+    default: {}
+  timeout:
+    description: Seconds one SSH login may take.
+    type: int
+    default: 20
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+"""
+
+EXAMPLES = r"""
+- name: Check SSH, names and the machinefile from this node
+  picluster.mpi.health_probe:
+    user: mpi
+    machinefile: /home/mpi/machinefile
+    peers: [rpi-0, rpi-1]
+    names: {rpi-0: 192.0.2.10, rpi-1: 192.0.2.11}
+"""
+
+RETURN = r"""
+ssh:
+  description: Per peer, C(ok) or the reason the login failed.
+  returned: always
+  type: dict
+  sample: {rpi-0: ok, rpi-1: "Host key verification failed."}
+resolves:
+  description: Per name, the address wanted and the address it resolves to (null when it does not resolve).
+  returned: always
+  type: dict
+  sample: {rpi-1: {want: 192.0.2.11, got: 192.0.2.11}}
+machinefile:
+  description: The machinefile's lines as C([node, slots]) pairs, null when it does not exist.
+  returned: always
+  type: list
+  elements: list
+  sample: [[rpi-0, "4"], [rpi-1, "4"]]
+"""
+
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def ssh_result(module, user, peer, timeout):
+    argv = ["runuser", "-u", user, "--", "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
+            "-o", f"ConnectTimeout={min(timeout, 10)}", peer, "true"]
+    # timeout(1) bounds a login that connects and then stalls, which ConnectTimeout does not cover.
+    rc, _out, err = module.run_command(["timeout", str(timeout)] + argv)
+    if rc == 0:
+        return "ok"
+    if rc == 124:
+        return "timed out"
+    return (err.strip().splitlines() or [f"exit {rc}"])[-1]
+
+
+def resolve(name):
+    try:
+        return socket.gethostbyname(name)
+    except OSError:
+        return None
+
+
+def parse_machinefile(text):
+    """The `node slots=N` lines of an Open MPI hostfile as [node, N] pairs; N is '' when a line has no slots."""
+    entries = []
+    for line in text.splitlines():
+        words = line.split("#", 1)[0].split()
+        if not words:
+            continue
+        slots = next((word.split("=", 1)[1] for word in words[1:] if word.startswith("slots=")), "")
+        entries.append([words[0], slots])
+    return entries
+
+
+def read_machinefile(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return parse_machinefile(handle.read())
+    except OSError:
+        return None
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "user": {"type": "str", "required": True},
+            "machinefile": {"type": "path", "required": True},
+            "peers": {"type": "list", "elements": "str", "default": []},
+            "names": {"type": "dict", "default": {}},
+            "timeout": {"type": "int", "default": 20},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = pool.map(lambda peer: ssh_result(module, params["user"], peer, params["timeout"]), params["peers"])
+        ssh = dict(zip(params["peers"], results))
+    module.exit_json(
+        changed=False,
+        ssh=ssh,
+        resolves={name: {"want": address, "got": resolve(name)} for name, address in params["names"].items()},
+        machinefile=read_machinefile(params["machinefile"]),
+    )
+
+
+if __name__ == "__main__":
+    main()
