@@ -20,7 +20,6 @@ NODES: list[str] = list(CLUSTER["hosts"])
 ADDRESSES: dict[str, str] = {name: spec["ansible_host"] for name, spec in CLUSTER["hosts"].items()}
 HEAD = NODES[0]
 SLOTS = int(CLUSTER["vars"]["machinefile_slots"])
-SUITE = CLUSTER["vars"].get("vcluster_suite", "bookworm")
 PAIRS = [(src, dst) for src in NODES for dst in NODES]
 
 

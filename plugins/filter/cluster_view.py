@@ -72,8 +72,8 @@ RETURN = r"""
 _value:
   description:
     - C(group), C(head), C(members), C(live), C(dead), C(outside) (live members outside the play),
-      C(write_targets) (per host of the play, the nodes it writes node-independent files to: itself, and for the
-      first host the live members outside the play), C(nodes) (per live node C(address), C(network), C(device),
+      C(write_targets) (per host of the play, the nodes it writes node-independent files to, itself and, for the
+      first host, the live members outside the play), C(nodes) (per live node C(address), C(network), C(device),
       C(names), C(set_hostname), C(hostname), C(slots), C(cpus), C(oversubscribed) (more slots than CPUs), C(release),
       C(host_keys), C(public_keys), C(versions), C(python_apt)),
       C(addresses) (every live node's names to its address), C(openmpi_major), C(problems) and C(mismatches).
@@ -113,7 +113,7 @@ def _interface(facts, address):
     """The interface holding `address` and the network it is on, as (device, network), or None."""
     for device in facts.get("interfaces") or []:
         details = facts.get(re.sub(r"[^A-Za-z0-9_]", "_", device)) or {}
-        for ipv4 in [details.get("ipv4")] + list(details.get("ipv4_secondaries") or []):
+        for ipv4 in [details.get("ipv4"), *(details.get("ipv4_secondaries") or [])]:
             if ipv4 and ipv4.get("address") == address:
                 network = ipaddress.ip_interface(f"{address}/{ipv4.get('prefix') or ipv4.get('netmask')}").network
                 return details.get("device", device), str(network)
@@ -134,7 +134,7 @@ def _node(name, node_vars, facts, info, fallbacks):
     address = _setting(node_vars, fallbacks, "mpi_address", "") or (facts.get("default_ipv4") or {}).get("address", "")
     interface = _interface(facts, address) if address else None
     aliases = _setting(node_vars, fallbacks, "mpi_aliases", [])
-    names = list(dict.fromkeys([name] + list(aliases)))
+    names = list(dict.fromkeys([name, *aliases]))
     set_hostname = _bool(_setting(node_vars, fallbacks, "hostsfile_set_hostname", False))
     cpus = info.get("cpus")
     slots = _setting(node_vars, fallbacks, "machinefile_slots", cpus)

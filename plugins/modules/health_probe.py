@@ -78,7 +78,7 @@ def ssh_result(module, user, peer, timeout):
     argv = ["runuser", "-u", user, "--", "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
             "-o", f"ConnectTimeout={min(timeout, 10)}", peer, "true"]
     # timeout(1) bounds a login that connects and then stalls, which ConnectTimeout does not cover.
-    rc, _out, err = module.run_command(["timeout", str(timeout)] + argv)
+    rc, _out, err = module.run_command(["timeout", str(timeout), *argv])
     if rc == 0:
         return "ok"
     if rc == 124:

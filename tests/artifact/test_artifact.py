@@ -37,7 +37,8 @@ SLOTS = 4
 ALLOWED_TOP_LEVEL = {"CHANGELOG.md", "FILES.json", "LICENSE", "MANIFEST.json", "README.md", "changelogs", "docs",
                      "files", "inventory", "meta", "playbooks", "plugins", "roles"}
 REQUIRED_FILES = ["meta/runtime.yml", "LICENSE", "README.md", "CHANGELOG.md", "changelogs/changelog.yaml",
-                  "playbooks/site.yml", "playbooks/run_job.yml", "playbooks/check.yml", "plugins/filter/file_differs.py",
+                  "playbooks/site.yml", "playbooks/run_job.yml", "playbooks/check.yml", "plugins/filter/cluster_view.py",
+                  "plugins/modules/node_info.py", "plugins/modules/health_probe.py", "plugins/lookup/extra_var.py",
                   "files/mpi_jobs/pi.py", "files/mpi_jobs/scatter.py", "files/mpi_jobs/temperature.py",
                   "plugins/filter/health_report.py"]
 ROLES = sorted(path.name for path in (PROJECT / "roles").iterdir())

@@ -18,12 +18,9 @@ def replaced():
     old = host_key(REPLACED)
     vcluster("replace", REPLACED)
     new = host_key(REPLACED)
+    # The tests below mean something only for a node with new host keys.
+    assert old != new, f"tools/vcluster replace kept {REPLACED}'s host keys"
     return old, new, playbook("site.yml", "--limit", REPLACED)
-
-
-def test_the_replaced_node_has_new_host_keys(replaced):
-    old, new, _result = replaced
-    assert old != new
 
 
 def test_site_limited_to_the_replaced_node_succeeds(replaced):
