@@ -177,8 +177,10 @@ def _problems(group, head, members, user, nodes):
                             "address its peers reach it on.")
     owners = {}
     for n, node in nodes.items():
-        for value in dict.fromkeys([node["address"]] + node["names"]):
-            owners.setdefault(value, []).append(n)
+        # A missing address is reported on its own, not as one that nodes share.
+        for value in dict.fromkeys([node["address"], *node["names"]]):
+            if value:
+                owners.setdefault(value, []).append(n)
     if _shared(owners):
         problems.append(f"Every node needs its own address and names, but {'; '.join(_shared(owners))}; fix "
                         "ansible_host, mpi_address or mpi_aliases in the inventory.")
@@ -207,10 +209,10 @@ def _mismatches(nodes):
     mismatches = []
     if len({node["release"] for node in nodes.values()}) > 1:
         mismatches.append("the OS releases differ: " + ", ".join(f"{n}={node['release']}" for n, node in nodes.items()))
-    for key, _label in COMPARED:
+    for key, label in COMPARED:
         installed = {n: node["versions"].get(key) for n, node in nodes.items() if node["versions"].get(key)}
         if len(set(installed.values())) > 1:
-            mismatches.append(f"{key} differs: " + ", ".join(f"{n}={version}" for n, version in installed.items()))
+            mismatches.append(f"{label} differs: " + ", ".join(f"{n}={version}" for n, version in installed.items()))
     return mismatches
 
 

@@ -105,7 +105,7 @@ def health_report(view: dict, probes: dict, mpirun: dict) -> dict:
     lines += [f"  {failure}" for failure in name_failures]
     problems += name_failures
 
-    order = [cluster["head"]] + [n for n in live if n != cluster["head"]]
+    order = [n for n in live if n == cluster["head"]] + [n for n in live if n != cluster["head"]]
     expected = [[n, str(view["nodes"][n]["slots"])] for n in order]
     machinefile_failures = []
     for node in live:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: extra_var
-author: picluster.mpi maintainers
+author: picluster.mpi maintainers (@picluster)
 version_added: 0.2.0
 short_description: An extra variable as written on the command line, spaces and all
 description:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: health_probe
-author: picluster.mpi maintainers
+author: picluster.mpi maintainers (@picluster)
 version_added: 0.2.0
 short_description: Check SSH to every peer, name resolution and the machinefile from one cluster node
 description:
@@ -35,8 +35,10 @@ options:
     default: 20
 attributes:
   check_mode:
+    description: Can run in check mode and return the same results, since it only reads.
     support: full
   diff_mode:
+    description: Returns no diff; it changes nothing.
     support: none
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: node_info
-author: picluster.mpi maintainers
+author: picluster.mpi maintainers (@picluster)
 version_added: 0.2.0
 short_description: Read what the other cluster nodes need to know about this node
 description:
@@ -20,8 +20,10 @@ options:
     default: ""
 attributes:
   check_mode:
+    description: Can run in check mode and return the same results, since it only reads.
     support: full
   diff_mode:
+    description: Returns no diff; it changes nothing.
     support: none
 """
 

@@ -1,4 +1,4 @@
-"""The verdict and summary of check.yml, from probe results of the shape the nodes return."""
+"""The verdict and summary of check.yml, from a cluster view and probe results of the shape the nodes return."""
 from __future__ import annotations
 
 import importlib.util
@@ -12,89 +12,185 @@ health = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(health)
 
 NODES = ("rpi-0", "rpi-1", "rpi-2")
-ADDRESSES = {"rpi-0": "10.0.0.10", "rpi-1": "10.0.0.11", "rpi-2": "10.0.0.12"}
+ADDRESSES = {"rpi-0": "192.0.2.10", "rpi-1": "192.0.2.11", "rpi-2": "192.0.2.12"}
 VERSIONS = {"openmpi": "4.1.4", "mpi4py": "3.1.4", "python": "3.11.2", "numpy": "1.24.2", "architecture": "aarch64"}
 
 
-def healthy_nodes(live=NODES) -> dict:
+def cluster_view(live=NODES, head="rpi-0") -> dict:
+    """The parts of picluster.mpi.cluster_view that health_report reads; every live node has 4 slots."""
+    return {"group": "cluster", "head": head, "members": list(NODES), "live": list(live),
+            "nodes": {node: {"versions": dict(VERSIONS), "slots": 4} for node in live}}
+
+
+def probes(live=NODES, head="rpi-0") -> dict:
+    """What picluster.mpi.health_probe returns on each live node of a healthy cluster."""
+    machinefile = [[node, "4"] for node in [head] + [n for n in live if n != head]]
     return {
         node: {
-            "versions": dict(VERSIONS),
-            "probe": {
-                "ssh": dict.fromkeys(live, "ok"),
-                "resolves": {peer: {"want": ADDRESSES[peer], "got": ADDRESSES[peer]} for peer in live},
-                "machinefile": [[peer, "4"] for peer in NODES],
-            },
+            "changed": False,
+            "ssh": dict.fromkeys(live, "ok"),
+            "resolves": {peer: {"want": ADDRESSES[peer], "got": ADDRESSES[peer]} for peer in live},
+            "machinefile": [list(entry) for entry in machinefile],
         }
         for node in live
     }
 
 
-def cluster(live=NODES, rc=0) -> dict:
-    return {"group": "cluster", "head": "rpi-0", "members": NODES, "live": live,
-            "mpirun": {"rc": rc, "stdout": "\n".join(live)}}
+def mpirun(live=NODES, rc=0) -> dict:
+    return {"rc": rc, "stdout": "\n".join(live)}
 
 
-def test_a_healthy_cluster_is_ok_with_every_check_passing():
-    report = health.health_report(healthy_nodes(), cluster())
-    assert report["ok"] and report["problems"] == []
-    assert all(" OK " in line for line in report["lines"][1:]), report["lines"]
+def test_a_healthy_cluster_is_ok():
+    report = health.health_report(cluster_view(), probes(), mpirun())
+    assert (report["ok"], report["problems"]) == (True, []), report
+
+
+def test_a_healthy_cluster_passes_every_check():
+    lines = health.health_report(cluster_view(), probes(), mpirun())["lines"]
+    assert all(" OK " in line for line in lines[1:]), lines
+
+
+def test_the_summary_starts_with_the_group_size_and_head():
+    lines = health.health_report(cluster_view(), probes(), mpirun())["lines"]
+    assert lines[0] == "cluster 'cluster': 3 nodes, head rpi-0", lines
+
+
+def test_a_healthy_cluster_with_another_head_lists_it_first_in_the_machinefile():
+    report = health.health_report(cluster_view(head="rpi-1"), probes(head="rpi-1"), mpirun())
+    assert report["ok"], report["problems"]
 
 
 def test_a_dead_node_is_named():
     live = NODES[:2]
-    report = health.health_report(healthy_nodes(live), cluster(live))
-    assert not report["ok"] and "rpi-2 does not answer" in report["problems"]
+    report = health.health_report(cluster_view(live), probes(live), mpirun(live))
+    assert not report["ok"] and "rpi-2 does not answer" in report["problems"], report["problems"]
+
+
+def test_a_dead_node_fails_the_reachable_line():
+    live = NODES[:2]
+    lines = health.health_report(cluster_view(live), probes(live), mpirun(live))["lines"]
+    assert any(line.startswith("reachable") and "FAIL" in line and "no answer from rpi-2" in line for line in lines), lines
+
+
+def test_a_dead_head_is_named_and_mpirun_reported_as_not_run():
+    live = NODES[1:]
+    report = health.health_report(cluster_view(live), probes(live, head="rpi-1"), {"rc": None, "stdout": ""})
+    assert "rpi-0 does not answer" in report["problems"] and any(
+        "not run: the head node rpi-0 does not answer" in problem for problem in report["problems"]), report["problems"]
 
 
 def test_a_version_mismatch_shows_a_table_with_every_node():
-    nodes = healthy_nodes()
-    nodes["rpi-1"]["versions"]["openmpi"] = "4.1.2"
-    report = health.health_report(nodes, cluster())
-    table = [line for line in report["lines"] if line.lstrip().startswith("rpi-")]
-    assert len(table) == 3 and "4.1.2" in table[1], report["lines"]
-    assert any(p.startswith("Open MPI differs") for p in report["problems"]), report["problems"]
+    view = cluster_view()
+    view["nodes"]["rpi-1"]["versions"]["openmpi"] = "4.1.2"
+    lines = health.health_report(view, probes(), mpirun())["lines"]
+    table = [line for line in lines if line.lstrip().startswith("rpi-")]
+    assert len(table) == 3 and "4.1.2" in table[1], lines
+
+
+def test_a_version_mismatch_is_a_problem():
+    view = cluster_view()
+    view["nodes"]["rpi-1"]["versions"]["openmpi"] = "4.1.2"
+    problems = health.health_report(view, probes(), mpirun())["problems"]
+    assert any(p.startswith("Open MPI differs") for p in problems), problems
 
 
 def test_a_mismatch_along_the_architectures_says_so():
-    nodes = healthy_nodes()
-    nodes["rpi-2"]["versions"].update(openmpi="4.1.5", architecture="x86_64")
-    problems = health.health_report(nodes, cluster())["problems"]
+    view = cluster_view()
+    view["nodes"]["rpi-2"]["versions"].update(openmpi="4.1.5", architecture="x86_64")
+    problems = health.health_report(view, probes(), mpirun())["problems"]
     assert "Open MPI differs between architectures (aarch64: 4.1.4, x86_64: 4.1.5)" in problems[0], problems
 
 
 def test_mixed_architectures_with_the_same_versions_are_fine():
-    nodes = healthy_nodes()
-    nodes["rpi-2"]["versions"]["architecture"] = "x86_64"
-    report = health.health_report(nodes, cluster())
+    view = cluster_view()
+    view["nodes"]["rpi-2"]["versions"]["architecture"] = "x86_64"
+    report = health.health_report(view, probes(), mpirun())
     assert report["ok"] and "(aarch64: rpi-0, rpi-1; x86_64: rpi-2)" in report["lines"][2], report["lines"]
 
 
 def test_a_failing_ssh_pair_is_named_with_its_error():
-    nodes = healthy_nodes()
-    nodes["rpi-1"]["probe"]["ssh"]["rpi-2"] = "Host key verification failed."
-    report = health.health_report(nodes, cluster())
-    assert "no SSH rpi-1 -> rpi-2: Host key verification failed." in report["problems"]
+    checks = probes()
+    checks["rpi-1"]["ssh"]["rpi-2"] = "Host key verification failed."
+    problems = health.health_report(cluster_view(), checks, mpirun())["problems"]
+    assert "no SSH rpi-1 -> rpi-2: Host key verification failed." in problems, problems
+
+
+def test_a_missing_ssh_pair_fails_the_mesh():
+    checks = probes()
+    del checks["rpi-1"]["ssh"]["rpi-2"]
+    lines = health.health_report(cluster_view(), checks, mpirun())["lines"]
+    assert any(line.startswith("ssh mesh") and "FAIL" in line and "8/9" in line for line in lines), lines
 
 
 def test_a_name_resolving_to_loopback_is_named():
-    nodes = healthy_nodes()
-    nodes["rpi-0"]["probe"]["resolves"]["rpi-0"]["got"] = "127.0.1.1"
-    problems = health.health_report(nodes, cluster())["problems"]
-    assert "rpi-0 resolves rpi-0 to 127.0.1.1, not 10.0.0.10" in problems
+    checks = probes()
+    checks["rpi-0"]["resolves"]["rpi-0"]["got"] = "127.0.1.1"
+    problems = health.health_report(cluster_view(), checks, mpirun())["problems"]
+    assert "rpi-0 resolves rpi-0 to 127.0.1.1, not 192.0.2.10" in problems, problems
 
 
-@pytest.mark.parametrize("machinefile,problem", [
+def test_a_name_that_does_not_resolve_is_named():
+    checks = probes()
+    checks["rpi-2"]["resolves"]["rpi-1"]["got"] = None
+    problems = health.health_report(cluster_view(), checks, mpirun())["problems"]
+    assert "rpi-2 resolves rpi-1 to None, not 192.0.2.11" in problems, problems
+
+
+@pytest.mark.parametrize(("machinefile", "problem"), [
     (None, "rpi-1 has no machinefile"),
-    ([["rpi-1", "4"], ["rpi-0", "4"], ["rpi-2", "4"]], "rpi-1's machinefile lists rpi-1, rpi-0, rpi-2"),
-    ([["rpi-0", "4"], ["rpi-1", "0"], ["rpi-2", "4"]], "rpi-1's machinefile has a bad slot count"),
-])
+    ([], "rpi-1's machinefile lists nothing"),
+    ([["rpi-1", "4"], ["rpi-0", "4"], ["rpi-2", "4"]], "rpi-1's machinefile lists rpi-1 slots=4, rpi-0 slots=4, rpi-2 slots=4"),
+    ([["rpi-0", "4"], ["rpi-1", "0"], ["rpi-2", "4"]], "rpi-1's machinefile lists rpi-0 slots=4, rpi-1 slots=0, rpi-2 slots=4"),
+    ([["rpi-0", "4"], ["rpi-1", ""], ["rpi-2", "4"]], "rpi-1's machinefile lists rpi-0 slots=4, rpi-1 slots=, rpi-2 slots=4"),
+    ([["rpi-0", "4"], ["rpi-1", "4"]], "rpi-1's machinefile lists rpi-0 slots=4, rpi-1 slots=4"),
+], ids=["missing", "empty", "head-not-first", "bad-slot-count", "no-slots", "node-missing"])
 def test_a_machinefile_that_differs_from_the_inventory_is_named(machinefile, problem):
-    nodes = healthy_nodes()
-    nodes["rpi-1"]["probe"]["machinefile"] = machinefile
-    assert problem in health.health_report(nodes, cluster())["problems"]
+    checks = probes()
+    checks["rpi-1"]["machinefile"] = machinefile
+    problems = health.health_report(cluster_view(), checks, mpirun())["problems"]
+    assert problem in problems, problems
+
+
+def test_a_machinefile_whose_slots_differ_from_the_view_names_the_node():
+    checks = probes()
+    checks["rpi-2"]["machinefile"] = [["rpi-0", "4"], ["rpi-1", "4"], ["rpi-2", "8"]]
+    problems = health.health_report(cluster_view(), checks, mpirun())["problems"]
+    assert problems == ["rpi-2's machinefile lists rpi-0 slots=4, rpi-1 slots=4, rpi-2 slots=8"], problems
+
+
+def test_machinefiles_older_than_the_views_slots_are_named_on_every_node():
+    view = cluster_view()
+    view["nodes"]["rpi-2"]["slots"] = 2  # machinefile_slots: 2 set in the inventory, not yet written
+    problems = health.health_report(view, probes(), mpirun())["problems"]
+    assert [p.split("'")[0] for p in problems] == list(NODES), problems
+
+
+def test_a_wrong_machinefile_shows_what_the_inventory_has():
+    view = cluster_view()
+    view["nodes"]["rpi-2"]["slots"] = 2
+    lines = health.health_report(view, probes(), mpirun())["lines"]
+    assert any(line.strip().startswith("rpi-2's machinefile lists") and
+               line.endswith("; the inventory has rpi-0 slots=4, rpi-1 slots=4, rpi-2 slots=2") for line in lines), lines
 
 
 def test_a_failed_mpirun_fails_the_check():
-    report = health.health_report(healthy_nodes(), cluster(rc=1))
-    assert not report["ok"] and report["problems"][-1].startswith("mpirun across the live nodes: exit 1")
+    report = health.health_report(cluster_view(), probes(), mpirun(rc=1))
+    assert not report["ok"] and report["problems"][-1].startswith("mpirun across the live nodes: exit 1"), report
+
+
+def test_an_mpirun_with_a_rank_missing_fails_the_check():
+    report = health.health_report(cluster_view(), probes(), mpirun(live=NODES[:2]))
+    assert report["problems"] == ["mpirun across the live nodes: exit 0, 2 of 3 ranks answered"], report
+
+
+def test_an_mpirun_that_did_not_run_says_the_head_does_not_answer():
+    report = health.health_report(cluster_view(), probes(), {"rc": None, "stdout": ""})
+    assert report["problems"] == ["mpirun across the live nodes: not run: the head node rpi-0 does not answer"], report
+
+
+def test_the_verdict_counts_the_problems():
+    checks = probes()
+    checks["rpi-1"]["ssh"]["rpi-2"] = "Connection timed out"
+    checks["rpi-0"]["resolves"]["rpi-0"]["got"] = "127.0.1.1"
+    lines = health.health_report(cluster_view(), checks, mpirun())["lines"]
+    assert lines[-1] == f"{'verdict':<12} FAIL  2 problem(s)", lines

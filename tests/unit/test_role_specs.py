@@ -50,7 +50,8 @@ def test_documented_defaults_equal_the_real_ones(role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_public_variables_carry_the_role_prefix(role):
-    prefix = "mpi_" if role == "mpi" else f"{role}_"
+    # The internal role holds the collection-wide settings (mpi_user, mpi_head, ...); its own variables are __cluster_*.
+    prefix = "mpi_" if role == "_cluster" else f"{role}_"
     stray = [name for name in spec_options(role) if not name.startswith(prefix)]
     assert not stray, f"{role}: variables without the prefix {prefix}: {stray}"
 
@@ -59,17 +60,3 @@ def test_readme_variable_tables_match_the_argument_specs():
     result = subprocess.run([sys.executable, str(PROJECT / "tools/role-docs"), "--check"], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr
-
-
-# The shared role reads these paths before the roles that own them are loaded, so it repeats their defaults.
-SHARED_FALLBACKS = [("__mpi_hosts_path", "hostsfile", "hostsfile_path"),
-                    ("__mpi_known_hosts_path", "ssh_mesh", "ssh_mesh_known_hosts_file"),
-                    ("__mpi_key_path", "ssh_mesh", "ssh_mesh_key_type")]
-
-
-@pytest.mark.parametrize("shared,role,variable", SHARED_FALLBACKS, ids=[f[0] for f in SHARED_FALLBACKS])
-def test_shared_fallbacks_equal_the_owning_roles_defaults(shared, role, variable):
-    expression = yaml.safe_load((PROJECT / "roles/mpi/vars/main.yml").read_text())[shared]
-    default = yaml.safe_load((PROJECT / f"roles/{role}/defaults/main.yml").read_text())[variable]
-    assert f"{variable} | default('{default}')" in expression, (
-        f"roles/mpi/vars/main.yml {shared} must fall back to {role}'s default {variable}: {default!r}, not {expression!r}")
