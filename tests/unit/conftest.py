@@ -33,7 +33,7 @@ def run_module(tmp_path_factory):
         env = ansible_env(ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal", ANSIBLE_CALLBACK_RESULT_FORMAT="json",
                           ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
         result = subprocess.run(argv, cwd=workdir, env=env, capture_output=True, text=True, check=False)
-        status, _, payload = result.stdout.partition(" => ")
+        status, _separator, payload = result.stdout.partition(" => ")
         assert (result.returncode, status) == (0, "localhost | SUCCESS"), result.stdout + result.stderr
         return json.loads(payload)
 

@@ -75,8 +75,9 @@ def cluster(members=NODES) -> dict:
     return {name: play_host(name) for name in members}
 
 
-def view(hostvars=None, members=NODES, head="rpi-0", user=USER, play_hosts=None, **kwargs) -> dict:
+def view(hostvars=None, members=NODES, head="rpi-0", user=None, play_hosts=None, **kwargs) -> dict:
     hostvars = cluster(members) if hostvars is None else hostvars
+    user = USER if user is None else user
     play_hosts = list(members) if play_hosts is None else play_hosts
     return cluster_view.cluster_view(list(members), hostvars, "cluster", head, user, play_hosts, **kwargs)
 
