@@ -83,7 +83,6 @@ _value:
 import ipaddress
 import re
 
-SETTINGS = ("mpi_address", "mpi_aliases", "machinefile_slots", "hostsfile_set_hostname")
 HOST_KEY_TYPES = ("ed25519", "ecdsa", "rsa")
 HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
