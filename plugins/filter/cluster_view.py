@@ -7,8 +7,8 @@ author: picluster.mpi maintainers
 version_added: 0.2.0
 short_description: The cluster as every role sees it, computed once per play
 description:
-  - From the members of the cluster group, their inventory settings, their facts and what
-    M(picluster.mpi.node_info) read on them, works out which nodes are live and, for each live node, its cluster
+  - From the members of the cluster group, their inventory settings and what M(picluster.mpi.node_info) read
+    on them (no facts are needed), works out which nodes are live and, for each live node, its cluster
     address, network and interface, its names, its effective hostname, its MPI slots, its OS release, its SSH host
     keys, the MPI user's public keys and its MPI stack.
   - Lists what is wrong with the inventory (C(problems)) and where the nodes' OS releases or MPI stacks differ
@@ -25,8 +25,8 @@ options:
   hostvars:
     description:
       - Every host's variables. Per member it reads C(mpi_address), C(mpi_aliases), C(machinefile_slots) and
-        C(hostsfile_set_hostname); for the hosts of the play also C(ansible_facts) and C(__cluster_node_info),
-        the result of M(picluster.mpi.node_info).
+        C(hostsfile_set_hostname); for the hosts of the play also C(__cluster_node_info), the result of
+        M(picluster.mpi.node_info).
     type: dict
     required: true
   group:
@@ -46,20 +46,13 @@ options:
     type: list
     elements: str
     required: true
-  outside_facts:
-    description: Results of gathering facts on members outside the play (a loop over them, by delegation).
-    type: list
-    elements: dict
-    default: []
   outside_info:
-    description: Results of M(picluster.mpi.node_info) on live members outside the play (a loop, by delegation).
+    description:
+      - Results of M(picluster.mpi.node_info) on the members outside the play (a loop over them, by delegation).
+        Members whose result is unreachable or failed are dead.
     type: list
     elements: dict
     default: []
-  fallbacks:
-    description: Values of the per-node settings where a node's own variables do not set them.
-    type: dict
-    default: {}
 """
 
 EXAMPLES = r"""
@@ -83,73 +76,61 @@ _value:
 import ipaddress
 import re
 
-HOST_KEY_TYPES = ("ed25519", "ecdsa", "rsa")
 HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 COMPARED = (("openmpi", "Open MPI"), ("mpi4py", "mpi4py"))
 
 
-def _facts(raw):
-    """Facts as hostvars hold them: without the `ansible_` prefix that a registered setup result carries."""
-    return {(key[8:] if key.startswith("ansible_") else key): value for key, value in (raw or {}).items()}
-
-
 def _reached(results):
+    # The loop runs with failed_when false, so a node whose node_info failed (no Python, a full disk) is told
+    # by the missing result, and counts as dead like an unreachable one.
     return {r["item"]: r for r in results or [] if not r.get("unreachable") and not r.get("failed")
-            and not r.get("skipped")}
+            and not r.get("skipped") and "versions" in r}
 
 
 def _bool(value):
     return value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-def _setting(node_vars, fallbacks, name, default):
-    value = node_vars.get(name) if name in node_vars else fallbacks.get(name)
+def _setting(node_vars, name, default):
+    value = node_vars.get(name)
     return default if value is None else value
 
 
-def _interface(facts, address):
+def _interface(info, address):
     """The interface holding `address` and the network it is on, as (device, network), or None."""
-    for device in facts.get("interfaces") or []:
-        details = facts.get(re.sub(r"[^A-Za-z0-9_]", "_", device)) or {}
-        for ipv4 in [details.get("ipv4"), *(details.get("ipv4_secondaries") or [])]:
-            if ipv4 and ipv4.get("address") == address:
-                network = ipaddress.ip_interface(f"{address}/{ipv4.get('prefix') or ipv4.get('netmask')}").network
-                return details.get("device", device), str(network)
+    for ipv4 in info.get("ipv4") or []:
+        if ipv4.get("address") == address:
+            return ipv4.get("device", ""), str(ipaddress.ip_interface(f"{address}/{ipv4.get('prefix')}").network)
     return None
-
-
-def _host_keys(facts):
-    return [[facts[f"ssh_host_key_{kind}_public_keytype"], facts[f"ssh_host_key_{kind}_public"]]
-            for kind in HOST_KEY_TYPES
-            if facts.get(f"ssh_host_key_{kind}_public") and facts.get(f"ssh_host_key_{kind}_public_keytype")]
 
 
 def _shared(owners_by_value):
     return [f"{', '.join(owners)} share '{value}'" for value, owners in owners_by_value.items() if len(owners) > 1]
 
 
-def _node(name, node_vars, facts, info, fallbacks):
-    address = _setting(node_vars, fallbacks, "mpi_address", "") or (facts.get("default_ipv4") or {}).get("address", "")
-    interface = _interface(facts, address) if address else None
-    aliases = _setting(node_vars, fallbacks, "mpi_aliases", [])
+def _node(name, node_vars, info):
+    address = _setting(node_vars, "mpi_address", "") or info.get("default_ipv4") or ""
+    interface = _interface(info, address) if address else None
+    aliases = _setting(node_vars, "mpi_aliases", [])
     names = list(dict.fromkeys([name, *aliases]))
-    set_hostname = _bool(_setting(node_vars, fallbacks, "hostsfile_set_hostname", False))
+    set_hostname = _bool(_setting(node_vars, "hostsfile_set_hostname", False))
+    os_release = info.get("os") or {}
     cpus = info.get("cpus")
-    slots = _setting(node_vars, fallbacks, "machinefile_slots", cpus)
+    slots = _setting(node_vars, "machinefile_slots", cpus)
     return {
         "address": address,
         "device": interface[0] if interface else "",
         "network": interface[1] if interface else "",
-        "all_addresses": list(facts.get("all_ipv4_addresses") or []),
+        "all_addresses": [ipv4.get("address") for ipv4 in info.get("ipv4") or []],
         "names": names,
         "set_hostname": set_hostname,
-        "hostname": name if set_hostname else facts.get("hostname", ""),
+        "hostname": name if set_hostname else info.get("hostname", ""),
         "slots": slots,
         "cpus": cpus,
-        "os_family": facts.get("os_family", ""),
-        "release": f"{facts.get('distribution', '?')} {facts.get('distribution_release', '?')}",
-        "host_keys": _host_keys(facts),
+        "os_family": os_release.get("family", ""),
+        "release": f"{os_release.get('distribution') or '?'} {os_release.get('release') or '?'}",
+        "host_keys": [list(key) for key in info.get("host_keys") or []],
         "public_keys": dict(info.get("public_keys") or {}),
         "versions": dict(info.get("versions") or {}),
         "python_apt": bool(info.get("python_apt")),
@@ -215,21 +196,16 @@ def _mismatches(nodes):
     return mismatches
 
 
-def cluster_view(members, hostvars, group, head, user, play_hosts, outside_facts=None, outside_info=None,
-                 fallbacks=None):
-    members, fallbacks = list(members), dict(fallbacks or {})
-    reached, infos = _reached(outside_facts), _reached(outside_info)
+def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=None):
+    members = list(members)
+    reached = _reached(outside_info)
     in_play = [m for m in members if m in play_hosts]
     outside = [m for m in members if m not in play_hosts and m in reached]
     live = [m for m in members if m in in_play or m in outside]
     nodes = {}
     for n in live:
-        node_vars = hostvars[n]
-        if n in in_play:
-            facts, info = _facts(node_vars.get("ansible_facts")), node_vars.get("__cluster_node_info") or {}
-        else:
-            facts, info = _facts(reached[n].get("ansible_facts")), infos.get(n) or {}
-        nodes[n] = _node(n, node_vars, facts, info, fallbacks)
+        info = (hostvars[n].get("__cluster_node_info") if n in in_play else reached[n]) or {}
+        nodes[n] = _node(n, hostvars[n], info)
     first = in_play[0] if in_play else None
     openmpi = [nodes[n]["versions"].get("openmpi") for n in ([head] if head in nodes else []) + live]
     openmpi = [version for version in openmpi if version]

@@ -10,9 +10,10 @@ short_description: Read what the other cluster nodes need to know about this nod
 description:
   - Reads the versions of the MPI stack (Open MPI, mpi4py, NumPy, Python), the CPU architecture, the online CPUs,
     whether python3-apt is installed and the public keys of the MPI user's key pairs.
+  - Reads too what fact gathering would give for the cluster view (filter P(picluster.mpi.cluster_view#filter)):
+    the IPv4 addresses and the default route's source address, the hostname, the OS release and the SSH host
+    keys. One call instead of C(ansible.builtin.setup) plus this module: the playbooks gather no facts.
   - Only reads; programs that are not installed and keys that do not exist come back as null or empty.
-  - The ansible_facts of the node (addresses, hostname, OS release, SSH host keys) complete it in the cluster view
-    (filter P(picluster.mpi.cluster_view#filter)).
 options:
   user:
     description: The MPI user whose C(~/.ssh/id_*.pub) public keys are read. Empty, no key is read.
@@ -55,6 +56,35 @@ public_keys:
   returned: always
   type: dict
   sample: {ed25519: ssh-ed25519 AAAAC3Nza... mpi@rpi-0}
+default_ipv4:
+  description:
+    - The source address of the default IPv4 route, as C(ip -4 route get) gives it (a routing table lookup that
+      sends nothing). Empty when the node has no default route, as on a switch without a router.
+  returned: always
+  type: str
+  sample: 192.0.2.10
+ipv4:
+  description: Every IPv4 address of the node but loopback, with its interface and prefix length.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{device: eth0, address: 192.0.2.10, prefix: 24}]
+hostname:
+  description: The node's running hostname, without a domain.
+  returned: always
+  type: str
+  sample: rpi-0
+os:
+  description: The OS from C(/etc/os-release). C(family) is C(Debian) for Debian and its derivatives.
+  returned: always
+  type: dict
+  sample: {family: Debian, distribution: Debian, release: bookworm}
+host_keys:
+  description: The node's SSH host public keys as C([type, key]) pairs, for C(known_hosts).
+  returned: always
+  type: list
+  elements: list
+  sample: [[ssh-ed25519, AAAAC3NzaC1lZDI1NTE5AAAAI...]]
 """
 
 import importlib.util
@@ -62,10 +92,16 @@ import os
 import platform
 import pwd
 import re
+import shlex
+import socket
 
 from ansible.module_utils.basic import AnsibleModule
 
 KEY_TYPES = ("ed25519", "ecdsa", "rsa")
+HOST_KEY_FILE = "/etc/ssh/ssh_host_{}_key.pub"
+OS_RELEASE = ("/etc/os-release", "/usr/lib/os-release")
+# The address fact gathering asks the route to (default_ipv4): the kernel only looks the route up, nothing is sent.
+ROUTE_PROBE = "8.8.8.8"
 
 
 def distribution_version(name):
@@ -110,6 +146,75 @@ def public_keys(user):
     return keys
 
 
+def default_ipv4(module):
+    ip = module.get_bin_path("ip")
+    if not ip:
+        return ""
+    rc, out, _err = module.run_command([ip, "-4", "-o", "route", "get", ROUTE_PROBE])
+    match = re.search(r"\bsrc\s+(\S+)", out) if rc == 0 else None
+    return match.group(1) if match else ""
+
+
+def parse_ipv4(ip_output):
+    """Addresses from `ip -4 -o addr show`: `2: eth0    inet 192.0.2.10/24 brd ... scope global eth0`."""
+    addresses = []
+    for line in ip_output.splitlines():
+        match = re.match(r"^\d+:\s+(\S+)\s+inet\s+([0-9.]+)/(\d+)", line)
+        if match and not match.group(2).startswith("127."):
+            addresses.append({"device": match.group(1).split("@")[0], "address": match.group(2),
+                              "prefix": int(match.group(3))})
+    return addresses
+
+
+def ipv4_addresses(module):
+    ip = module.get_bin_path("ip")
+    if not ip:
+        return []
+    rc, out, _err = module.run_command([ip, "-4", "-o", "addr", "show"])
+    return parse_ipv4(out) if rc == 0 else []
+
+
+def parse_os_release(text):
+    fields = {}
+    for line in text.splitlines():
+        name, sep, value = line.partition("=")
+        if sep and name.strip() and not name.lstrip().startswith("#"):
+            try:
+                fields[name.strip()] = " ".join(shlex.split(value))
+            except ValueError:
+                fields[name.strip()] = value.strip().strip("\"'")
+    os_id = fields.get("ID", "").lower()
+    debian = os_id == "debian" or "debian" in fields.get("ID_LIKE", "").lower().split()
+    return {
+        "family": "Debian" if debian else (fields.get("NAME", "").split() or [os_id])[0],
+        "distribution": (fields.get("NAME", "").split() or [os_id])[0],
+        "release": fields.get("VERSION_CODENAME", "") or fields.get("VERSION_ID", ""),
+    }
+
+
+def os_release():
+    for path in OS_RELEASE:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return parse_os_release(handle.read())
+        except OSError:
+            continue
+    return {"family": "", "distribution": "", "release": ""}
+
+
+def host_keys():
+    keys = []
+    for key_type in KEY_TYPES:
+        try:
+            with open(HOST_KEY_FILE.format(key_type), encoding="utf-8") as handle:
+                fields = handle.read().split()
+        except OSError:
+            continue
+        if len(fields) >= 2:
+            keys.append(fields[:2])
+    return keys
+
+
 def main():
     module = AnsibleModule(argument_spec={"user": {"type": "str", "default": ""}}, supports_check_mode=True)
     module.exit_json(
@@ -124,6 +229,11 @@ def main():
         cpus=online_cpus(),
         python_apt=importlib.util.find_spec("apt") is not None,
         public_keys=public_keys(module.params["user"]),
+        default_ipv4=default_ipv4(module),
+        ipv4=ipv4_addresses(module),
+        hostname=socket.gethostname().split(".")[0],
+        os=os_release(),
+        host_keys=host_keys(),
     )
 
 

@@ -22,13 +22,14 @@ def ansible_env(**extra: str) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def run_module(tmp_path_factory):
-    """Run picluster.mpi.<module> on localhost with `ansible -m`, and return its result as JSON."""
+    """Run picluster.mpi.<module> (or a module by its full name) on localhost with `ansible -m`; its result as JSON."""
     if not SYSTEM_PYTHON.exists():
         pytest.skip(f"the modules run with {SYSTEM_PYTHON}, which this machine lacks")
     workdir = tmp_path_factory.mktemp("adhoc")  # away from the checkout's ansible.cfg
 
     def run(module: str, args: str, *options: str) -> dict:
-        argv = [str(ANSIBLE), "localhost", "-c", "local", "-i", "localhost,", "-m", f"picluster.mpi.{module}",
+        name = module if "." in module else f"picluster.mpi.{module}"
+        argv = [str(ANSIBLE), "localhost", "-c", "local", "-i", "localhost,", "-m", name,
                 "-a", args, "-e", f"ansible_python_interpreter={SYSTEM_PYTHON}", *options]
         env = ansible_env(ANSIBLE_STDOUT_CALLBACK="ansible.builtin.minimal", ANSIBLE_CALLBACK_RESULT_FORMAT="json",
                           ANSIBLE_LOAD_CALLBACK_PLUGINS="1")

@@ -19,45 +19,27 @@ USER = {"name": "mpi", "uid": 2000, "gid": 2000}
 VERSIONS = {"openmpi": "4.1.4", "mpi4py": "3.1.4", "numpy": "1.24.2", "python": "3.11.2", "architecture": "aarch64"}
 
 
-def ipv4(address: str, prefix: str = "24") -> dict:
-    netmask = {"24": "255.255.255.0", "8": "255.0.0.0"}[prefix]
-    network = ".".join([*address.split(".")[:3], "0"]) if prefix == "24" else address.split(".")[0] + ".0.0.0"
-    return {"address": address, "netmask": netmask, "network": network, "prefix": prefix}
+def ipv4(address: str, device: str = "eth0", prefix: int = 24) -> dict:
+    return {"device": device, "address": address, "prefix": prefix}
 
 
-def facts(name: str, address: str | None = None) -> dict:
-    """ansible_facts as hostvars hold them after `setup: gather_subset: [min, network]` on a Raspberry Pi."""
+def node_info(name: str, cpus: int = 4, address: str | None = None) -> dict:
+    """What picluster.mpi.node_info returns on a Raspberry Pi, as registered."""
     address = address or ADDRESSES[name]
-    return {
-        "default_ipv4": {"address": address, "interface": "eth0", "gateway": "192.0.2.1", **ipv4(address)},
-        "interfaces": ["eth0", "lo"],
-        "eth0": {"device": "eth0", "active": True, "ipv4": ipv4(address)},
-        "lo": {"device": "lo", "active": True, "ipv4": ipv4("127.0.0.1", "8")},
-        "all_ipv4_addresses": [address],
-        "hostname": name,
-        "os_family": "Debian",
-        "distribution": "Debian",
-        "distribution_release": "bookworm",
-        "ssh_host_key_ed25519_public": f"AAAAC3NzaC1lZDI1NTE5AAAAI{name}",
-        "ssh_host_key_ed25519_public_keytype": "ssh-ed25519",
-    }
-
-
-def node_info(name: str, cpus: int = 4) -> dict:
-    """What picluster.mpi.node_info returns on the node, as registered."""
     return {"changed": False, "versions": dict(VERSIONS), "cpus": cpus, "python_apt": True,
-            "public_keys": {"ed25519": f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAImpi mpi@{name}"}}
+            "public_keys": {"ed25519": f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAImpi mpi@{name}"},
+            "default_ipv4": address, "ipv4": [ipv4(address)], "hostname": name,
+            "os": {"family": "Debian", "distribution": "Debian", "release": "bookworm"},
+            "host_keys": [["ssh-ed25519", f"AAAAC3NzaC1lZDI1NTE5AAAAI{name}"]]}
 
 
 def play_host(name: str, **settings) -> dict:
-    """hostvars of a host of the play: its inventory settings, its facts and its node_info result."""
-    return {"inventory_hostname": name, **settings, "ansible_facts": facts(name), "__cluster_node_info": node_info(name)}
+    """hostvars of a host of the play: its inventory settings and its node_info result."""
+    return {"inventory_hostname": name, **settings, "__cluster_node_info": node_info(name)}
 
 
-def outside_facts(name: str) -> dict:
-    """One loop result of the delegated `setup` on a member outside the play: the facts carry `ansible_`."""
-    return {"item": name, "changed": False, "ansible_loop_var": "item",
-            "ansible_facts": {f"ansible_{key}": value for key, value in facts(name).items()}}
+def info(hostvars: dict, name: str) -> dict:
+    return hostvars[name]["__cluster_node_info"]
 
 
 def outside_info(name: str) -> dict:
@@ -102,7 +84,7 @@ def test_a_healthy_cluster_has_every_member_live():
     assert (result["live"], result["dead"], result["outside"]) == (list(NODES), [], []), result
 
 
-def test_a_node_has_the_address_device_and_network_of_its_facts():
+def test_a_node_has_the_address_device_and_network_it_reports():
     node = view()["nodes"]["rpi-1"]
     assert (node["address"], node["device"], node["network"]) == ("192.0.2.11", "eth0", "192.0.2.0/24"), node
 
@@ -127,11 +109,10 @@ def test_the_view_names_its_group_head_and_members():
 
 
 def limited_run() -> dict:
-    """`--limit rpi-0`: rpi-1 answers the delegated setup, rpi-2 does not."""
+    """`--limit rpi-0`: rpi-1 answers the delegated node_info, rpi-2 does not."""
     hostvars = {"rpi-0": play_host("rpi-0"), "rpi-1": {"inventory_hostname": "rpi-1"},
                 "rpi-2": {"inventory_hostname": "rpi-2"}}
-    return view(hostvars, play_hosts=["rpi-0"], outside_facts=[outside_facts("rpi-1"), unreachable("rpi-2")],
-                outside_info=[outside_info("rpi-1")])
+    return view(hostvars, play_hosts=["rpi-0"], outside_info=[outside_info("rpi-1"), unreachable("rpi-2")])
 
 
 @pytest.mark.parametrize(("key", "expected"), [
@@ -152,18 +133,20 @@ def test_a_dead_member_has_no_node_entry():
     {"item": "rpi-1", "failed": True, "msg": "Timeout when waiting for 192.0.2.11:22"},
     {"item": "rpi-1", "skipped": True},
     {"item": "rpi-1", "unreachable": True},
-], ids=["failed", "skipped", "unreachable"])
-def test_an_outside_member_whose_facts_did_not_come_is_dead(result):
+    {"item": "rpi-1", "changed": False, "failed_when_result": False, "module_stderr": "/bin/sh: python3: not found",
+     "msg": "MODULE FAILURE", "rc": 127},
+], ids=["failed", "skipped", "unreachable", "failed-module-ignored"])
+def test_an_outside_member_whose_node_info_did_not_come_is_dead(result):
     hostvars = {"rpi-0": play_host("rpi-0"), "rpi-1": {}, "rpi-2": play_host("rpi-2")}
-    assert view(hostvars, play_hosts=["rpi-0", "rpi-2"], outside_facts=[result])["dead"] == ["rpi-1"]
+    assert view(hostvars, play_hosts=["rpi-0", "rpi-2"], outside_info=[result])["dead"] == ["rpi-1"]
 
 
-def test_a_member_outside_the_play_is_read_from_the_prefixed_facts():
+def test_a_member_outside_the_play_is_read_from_its_loop_result():
     node = limited_run()["nodes"]["rpi-1"]
     assert (node["address"], node["network"], node["hostname"]) == ("192.0.2.11", "192.0.2.0/24", "rpi-1"), node
 
 
-def test_a_member_outside_the_play_takes_cpus_and_versions_from_outside_info():
+def test_a_member_outside_the_play_takes_cpus_and_versions_from_its_loop_result():
     node = limited_run()["nodes"]["rpi-1"]
     assert (node["cpus"], node["versions"]) == (4, VERSIONS), node
 
@@ -180,8 +163,7 @@ def test_a_member_outside_the_play_is_not_mistaken_for_a_problem():
 ], ids=["all", "limit-0-1", "limit-1-2", "limit-2"])
 def test_the_first_play_host_writes_for_the_live_members_outside_the_play(play_hosts, outside, expected):
     hostvars = {name: play_host(name) if name in play_hosts else {} for name in NODES}
-    result = view(hostvars, play_hosts=play_hosts, outside_facts=[outside_facts(name) for name in outside],
-                  outside_info=[outside_info(name) for name in outside])
+    result = view(hostvars, play_hosts=play_hosts, outside_info=[outside_info(name) for name in outside])
     assert result["write_targets"] == expected
 
 
@@ -192,18 +174,16 @@ def test_a_dead_member_outside_the_play_is_no_write_target():
 # --- slots -------------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("settings", "fallbacks", "slots"), [
-    ({}, {}, 4),
-    ({"machinefile_slots": 2}, {}, 2),
-    ({"machinefile_slots": "6"}, {}, "6"),
-    ({"machinefile_slots": None}, {}, 4),
-    ({}, {"machinefile_slots": 1}, 1),
-    ({"machinefile_slots": 3}, {"machinefile_slots": 1}, 3),
-], ids=["cpus", "int", "string", "null", "fallback", "own-over-fallback"])
-def test_slots_default_to_the_cpus_and_machinefile_slots_wins(settings, fallbacks, slots):
+@pytest.mark.parametrize(("settings", "slots"), [
+    ({}, 4),
+    ({"machinefile_slots": 2}, 2),
+    ({"machinefile_slots": "6"}, "6"),
+    ({"machinefile_slots": None}, 4),
+], ids=["cpus", "int", "string", "null"])
+def test_slots_default_to_the_cpus_and_machinefile_slots_wins(settings, slots):
     hostvars = cluster()
     hostvars["rpi-1"].update(settings)
-    assert view(hostvars, fallbacks=fallbacks)["nodes"]["rpi-1"]["slots"] == slots
+    assert view(hostvars)["nodes"]["rpi-1"]["slots"] == slots
 
 
 def test_cpus_are_the_node_infos():
@@ -254,7 +234,7 @@ def test_a_node_with_more_slots_than_cpus_is_oversubscribed(slots, cpus, oversub
 
 def test_a_shared_address_is_named_with_its_nodes():
     hostvars = cluster()
-    hostvars["rpi-1"]["ansible_facts"] = facts("rpi-1", address="192.0.2.10")  # a cloned card with a static address
+    hostvars["rpi-1"]["__cluster_node_info"] = node_info("rpi-1", address="192.0.2.10")  # a cloned card, static address
     assert problems_with(view(hostvars), "rpi-0, rpi-1 share '192.0.2.10'"), view(hostvars)["problems"]
 
 
@@ -287,7 +267,7 @@ def test_addresses_map_every_name_and_alias_of_the_live_nodes():
     hostvars = cluster()
     hostvars["rpi-1"]["mpi_aliases"] = ["node1", "node1.cluster.example"]
     hostvars["rpi-2"] = {"mpi_aliases": ["node2"]}
-    result = view(hostvars, play_hosts=["rpi-0", "rpi-1"], outside_facts=[unreachable("rpi-2")])
+    result = view(hostvars, play_hosts=["rpi-0", "rpi-1"], outside_info=[unreachable("rpi-2")])
     assert result["addresses"] == {"rpi-0": "192.0.2.10", "rpi-1": "192.0.2.11", "node1": "192.0.2.11",
                                    "node1.cluster.example": "192.0.2.11"}
 
@@ -304,7 +284,7 @@ def test_an_mpi_address_the_node_does_not_have_is_reported(mpi_address, message)
 
 def test_a_node_without_a_default_route_is_told_to_set_mpi_address():
     hostvars = cluster()
-    del hostvars["rpi-2"]["ansible_facts"]["default_ipv4"]  # a switch without a gateway
+    info(hostvars, "rpi-2")["default_ipv4"] = ""  # a switch without a gateway
     assert problems_with(view(hostvars), "rpi-2 has no IPv4 address '' (it has 192.0.2.12); set mpi_address"), \
         view(hostvars)["problems"]
 
@@ -312,14 +292,13 @@ def test_a_node_without_a_default_route_is_told_to_set_mpi_address():
 def test_nodes_without_an_address_are_not_said_to_share_one():
     hostvars = cluster()
     for name in ("rpi-1", "rpi-2"):
-        del hostvars[name]["ansible_facts"]["default_ipv4"]
+        info(hostvars, name)["default_ipv4"] = ""
     assert problems_with(view(hostvars), "share ''") == [], view(hostvars)["problems"]
 
 
 def test_mpi_address_chooses_among_the_nodes_addresses():
     hostvars = cluster()
-    eth0 = hostvars["rpi-1"]["ansible_facts"]["eth0"]
-    eth0["ipv4_secondaries"] = [ipv4("192.0.2.51"), ipv4("198.51.100.11")]
+    info(hostvars, "rpi-1")["ipv4"] += [ipv4("192.0.2.51"), ipv4("198.51.100.11")]
     hostvars["rpi-1"]["mpi_address"] = "198.51.100.11"
     node = view(hostvars)["nodes"]["rpi-1"]
     assert (node["address"], node["device"], node["network"]) == ("198.51.100.11", "eth0", "198.51.100.0/24"), node
@@ -327,17 +306,15 @@ def test_mpi_address_chooses_among_the_nodes_addresses():
 
 def test_a_secondary_address_is_found_without_a_problem():
     hostvars = cluster()
-    hostvars["rpi-1"]["ansible_facts"]["eth0"]["ipv4_secondaries"] = [ipv4("192.0.2.51")]
+    info(hostvars, "rpi-1")["ipv4"].append(ipv4("192.0.2.51"))
     hostvars["rpi-1"]["mpi_address"] = "192.0.2.51"
     assert view(hostvars)["problems"] == []
 
 
-@pytest.mark.parametrize(("device", "fact_key"), [("wlan0", "wlan0"), ("eth0.100", "eth0_100"), ("br-lan", "br_lan")])
-def test_an_address_on_another_interface_gives_that_device(device, fact_key):
+@pytest.mark.parametrize("device", ["wlan0", "eth0.100", "br-lan"])
+def test_an_address_on_another_interface_gives_that_device(device):
     hostvars = cluster()
-    node_facts = hostvars["rpi-1"]["ansible_facts"]
-    node_facts["interfaces"].append(device)
-    node_facts[fact_key] = {"device": device, "active": True, "ipv4": ipv4("198.51.100.11")}
+    info(hostvars, "rpi-1")["ipv4"].append(ipv4("198.51.100.11", device))
     hostvars["rpi-1"]["mpi_address"] = "198.51.100.11"
     node = view(hostvars)["nodes"]["rpi-1"]
     assert (node["device"], node["network"]) == (device, "198.51.100.0/24"), node
@@ -389,7 +366,7 @@ def test_an_ordinary_mpi_user_is_no_problem(user):
 ])
 def test_the_hostname_is_the_inventory_name_where_hostsfile_set_hostname_is_on(set_hostname, hostname):
     hostvars = cluster()
-    hostvars["rpi-1"]["ansible_facts"]["hostname"] = "raspberrypi"
+    info(hostvars, "rpi-1")["hostname"] = "raspberrypi"
     hostvars["rpi-1"]["hostsfile_set_hostname"] = set_hostname
     assert view(hostvars)["nodes"]["rpi-1"]["hostname"] == hostname
 
@@ -401,17 +378,11 @@ def test_set_hostname_is_a_bool_in_the_view(set_hostname, expected):
     assert view(hostvars)["nodes"]["rpi-1"]["set_hostname"] is expected
 
 
-def test_hostsfile_set_hostname_falls_back_to_the_fallbacks():
-    hostvars = cluster()
-    hostvars["rpi-1"]["ansible_facts"]["hostname"] = "raspberrypi"
-    assert view(hostvars, fallbacks={"hostsfile_set_hostname": True})["nodes"]["rpi-1"]["hostname"] == "rpi-1"
-
-
 def freshly_flashed() -> dict:
     """rpi-0 and rpi-1 still carry Raspberry Pi OS's default hostname."""
     hostvars = cluster()
     for name in ("rpi-0", "rpi-1"):
-        hostvars[name]["ansible_facts"]["hostname"] = "raspberrypi"
+        info(hostvars, name)["hostname"] = "raspberrypi"
     return hostvars
 
 
@@ -440,7 +411,7 @@ def test_an_inventory_name_that_cannot_be_a_hostname_is_reported_where_it_would_
 def test_an_inventory_name_that_cannot_be_a_hostname_is_fine_where_it_is_not_set(name):
     members = (*NODES, name)
     hostvars = cluster(members)
-    hostvars[name]["ansible_facts"]["hostname"] = "rpi-3"
+    info(hostvars, name)["hostname"] = "rpi-3"
     assert view(hostvars, members=members)["problems"] == []
 
 
@@ -449,7 +420,7 @@ def test_an_inventory_name_that_cannot_be_a_hostname_is_fine_where_it_is_not_set
 
 def test_a_node_outside_the_debian_family_is_reported():
     hostvars = cluster()
-    hostvars["rpi-2"]["ansible_facts"].update(os_family="RedHat", distribution="Rocky", distribution_release="Blue Onyx")
+    info(hostvars, "rpi-2")["os"] = {"family": "Rocky", "distribution": "Rocky", "release": "Blue Onyx"}
     assert problems_with(view(hostvars), "rpi-2 runs Rocky Blue Onyx: picluster.mpi supports Debian"), \
         view(hostvars)["problems"]
 
@@ -458,13 +429,13 @@ def test_a_node_outside_the_debian_family_is_reported():
 def test_debian_family_releases_are_no_problem(distribution, release):
     hostvars = cluster()
     for name in NODES:
-        hostvars[name]["ansible_facts"].update(distribution=distribution, distribution_release=release)
+        info(hostvars, name)["os"].update(distribution=distribution, release=release)
     assert view(hostvars)["problems"] == []
 
 
 def test_mixed_releases_are_a_mismatch_listing_every_node():
     hostvars = cluster()
-    hostvars["rpi-2"]["ansible_facts"]["distribution_release"] = "trixie"
+    info(hostvars, "rpi-2")["os"]["release"] = "trixie"
     assert view(hostvars)["mismatches"] == [
         "the OS releases differ: rpi-0=Debian bookworm, rpi-1=Debian bookworm, rpi-2=Debian trixie"]
 

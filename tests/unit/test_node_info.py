@@ -82,6 +82,53 @@ def test_a_private_key_or_an_unknown_key_type_is_not_read(tmp_path, monkeypatch)
     assert node_info.public_keys("mpi") == {}
 
 
+IP_ADDR = r"""1: lo    inet 127.0.0.1/8 scope host lo\       valid_lft forever preferred_lft forever
+2: eth0    inet 192.0.2.10/24 brd 192.0.2.255 scope global eth0\       valid_lft forever preferred_lft forever
+2: eth0    inet 192.0.2.51/24 scope global secondary eth0:1\       valid_lft forever preferred_lft forever
+3: wlan0    inet 198.51.100.7/24 brd 198.51.100.255 scope global dynamic noprefixroute wlan0\       valid_lft 85950sec
+4: eth0.100@eth0    inet 203.0.113.10/28 scope global eth0.100\       valid_lft forever preferred_lft forever
+"""
+
+
+def test_parse_ipv4_gives_every_address_but_loopback_with_device_and_prefix():
+    assert node_info.parse_ipv4(IP_ADDR) == [
+        {"device": "eth0", "address": "192.0.2.10", "prefix": 24},
+        {"device": "eth0", "address": "192.0.2.51", "prefix": 24},
+        {"device": "wlan0", "address": "198.51.100.7", "prefix": 24},
+        {"device": "eth0.100", "address": "203.0.113.10", "prefix": 28},
+    ]
+
+
+def test_parse_ipv4_of_no_output_is_empty():
+    assert node_info.parse_ipv4("") == []
+
+
+OS_RELEASES = {
+    "debian-bookworm": ('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\n'
+                        'VERSION_CODENAME=bookworm\nID=debian\n', {"family": "Debian", "distribution": "Debian",
+                                                                    "release": "bookworm"}),
+    "raspberry-pi-os-32": ('PRETTY_NAME="Raspbian GNU/Linux 12 (bookworm)"\nNAME="Raspbian GNU/Linux"\n'
+                           'VERSION_CODENAME=bookworm\nID=raspbian\nID_LIKE=debian\n',
+                           {"family": "Debian", "distribution": "Raspbian", "release": "bookworm"}),
+    "ubuntu-noble": ('NAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\nID_LIKE=debian\nVERSION_CODENAME=noble\n',
+                     {"family": "Debian", "distribution": "Ubuntu", "release": "noble"}),
+    "rocky": ('NAME="Rocky Linux"\nVERSION_ID="9.3"\nID="rocky"\nID_LIKE="rhel centos fedora"\n',
+              {"family": "Rocky", "distribution": "Rocky", "release": "9.3"}),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), OS_RELEASES.values(), ids=OS_RELEASES.keys())
+def test_parse_os_release_gives_family_distribution_and_release(text, expected):
+    assert node_info.parse_os_release(text) == expected
+
+
+def test_host_keys_are_type_and_key_pairs_without_the_comment(tmp_path, monkeypatch):
+    (tmp_path / "ssh_host_ed25519_key.pub").write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE root@rpi-0\n")
+    (tmp_path / "ssh_host_rsa_key.pub").write_text("ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ\n")
+    monkeypatch.setattr(node_info, "HOST_KEY_FILE", str(tmp_path / "ssh_host_{}_key.pub"))
+    assert node_info.host_keys() == [["ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5AAAAIE"], ["ssh-rsa", "AAAAB3NzaC1yc2EAAAADAQABAAABAQ"]]
+
+
 # --- a real run --------------------------------------------------------------------------------------------------------
 
 
@@ -135,3 +182,30 @@ def test_the_run_reports_the_users_public_keys(result):
 
 def test_a_check_mode_run_reports_the_same(run_module, result):
     assert run_module("node_info", "user=root", "--check") == result
+
+
+# --- against Ansible's own facts on the same machine ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def facts(run_module) -> dict:
+    return run_module("ansible.builtin.setup", "gather_subset=!all,min,network")["ansible_facts"]
+
+
+def test_the_default_address_is_the_one_fact_gathering_reports(result, facts):
+    assert result["default_ipv4"] == facts.get("ansible_default_ipv4", {}).get("address", ""), result
+
+
+def test_the_addresses_are_the_ones_fact_gathering_reports(result, facts):
+    assert sorted(a["address"] for a in result["ipv4"]) == sorted(facts["ansible_all_ipv4_addresses"]), result
+
+
+def test_the_hostname_and_release_are_the_ones_fact_gathering_reports(result, facts):
+    assert (result["hostname"], result["os"]["family"], result["os"]["release"]) == (
+        facts["ansible_hostname"], facts["ansible_os_family"], facts["ansible_distribution_release"]), result
+
+
+def test_the_host_keys_are_the_ones_fact_gathering_reports(result, facts):
+    expected = [[facts[f"ansible_ssh_host_key_{kind}_public_keytype"], facts[f"ansible_ssh_host_key_{kind}_public"]]
+                for kind in ("ed25519", "ecdsa", "rsa") if f"ansible_ssh_host_key_{kind}_public" in facts]
+    assert result["host_keys"] == expected, result

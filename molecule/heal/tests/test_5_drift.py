@@ -11,6 +11,7 @@ DRIFT = [
     (f"{MPI_HOME}/.ssh/id_ed25519", "chmod 0644", 0o600, "mpi"),
     (f"{MPI_HOME}/.ssh/authorized_keys", "chmod 0666", 0o600, "mpi"),
     (f"{MPI_HOME}/.ssh", "chmod 0755", 0o700, "mpi"),
+    (f"{MPI_HOME}/.ssh/id_ed25519.pub", "chown root", 0o600, "mpi"),
     (f"{MPI_HOME}/.openmpi", "chmod 0777", 0o755, "mpi"),
     (f"{MPI_HOME}/.openmpi/mca-params.conf", "chown root", 0o644, "mpi"),
     (f"{MPI_HOME}/machinefile", "chmod 0600", 0o644, "mpi"),
