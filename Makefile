@@ -53,8 +53,8 @@ cluster: image  ## Boot the virtual Pi cluster (CLUSTER=picluster, 4 nodes; SUIT
 .PHONY: demo
 demo: venv cluster  ## Provision the virtual cluster with site.yml, then run the scatter and pi jobs on it
 	$(BIN)/ansible-playbook -i $(INVENTORY) site.yml
-	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/run_job.yml -e job=scatter -e np=$(NP)
-	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/run_job.yml -e job=pi -e np=$(NP)
+	$(BIN)/ansible-playbook -i $(INVENTORY) run_job.yml -e job=scatter -e np=$(NP)
+	$(BIN)/ansible-playbook -i $(INVENTORY) run_job.yml -e job=pi -e np=$(NP)
 	@echo "[make] results saved in results/; log in with: tools/vcluster --name $(CLUSTER) ssh $(HEAD) -- sudo -iu mpi"
 
 .PHONY: bench

@@ -5,7 +5,7 @@ Usage:
     make bench                      (boots and provisions the virtual cluster first)
     bench/pi_bench.py [--inventory .vcluster/picluster/inventory.yml] [--np 16] [--slices 50 500]
 
-Both jobs run through playbooks/run_job.yml in the same run, at the same rank count and slices; the time
+Both jobs run through run_job.yml in the same run, at the same rank count and slices; the time
 compared is mpirun's wall time on the head node (start-up, work and tear-down), as saved in each result.
 Prints, per slice count: wall time of each job, the speed-up, and terms per second per rank. The baseline
 is the blog's worker loop (`(-1)**k / (2*k + 1)`); the tuned pure-Python loop (a flipping float sign) is
@@ -31,7 +31,7 @@ JOBS = {
 
 def run(inventory: Path, np: int, slices: int, job: tuple[list[str], str], results: Path) -> dict:
     selector, extra_args = job
-    argv = ["ansible-playbook", "-i", str(inventory), "playbooks/run_job.yml", *selector, "-e", f"np={np}",
+    argv = ["ansible-playbook", "-i", str(inventory), "run_job.yml", *selector, "-e", f"np={np}",
             "-e", f'job_args="--slices {slices}{extra_args}"', "-e", f"mpi_job_results_dir={results}"]
     done = subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True, check=False)
     if done.returncode != 0:

@@ -1,8 +1,9 @@
-"""The collection as users get it: built with `ansible-galaxy collection build`, installed into an empty
-collections path, and run by its full names from a fresh virtualenv that holds nothing but ansible-core.
+"""The collection as users get it: the README's install commands, run as written at the top of a copy of the
+checkout by a controller whose virtualenv holds nothing but ansible-core, then the playbooks by their full names.
 
 It runs on the lowest and the highest ansible-core that meta/runtime.yml supports, each against a fresh
-four-node virtual cluster, from a working directory outside the checkout (so the checkout's ansible.cfg, its
+four-node virtual cluster, with a home directory of its own (the install lands in its ~/.ansible/collections).
+The playbooks run from a working directory outside the checkout (so the checkout's ansible.cfg, its
 `collections/` link and its job scripts are out of reach), with no ansible.cfg at all: ansible-core's own
 defaults, as a new user has them.
 
@@ -15,6 +16,8 @@ import json
 import math
 import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -60,6 +63,35 @@ CORES = {
 def minor(version: str) -> tuple[int, int]:
     major, minor_, *_patch = (int(part) for part in re.findall(r"\d+", version))
     return major, minor_
+
+
+def readme_install_block() -> list[str]:
+    """The command lines of the README's "Installing the collection" code block."""
+    section = (PROJECT / "README.md").read_text().split("## Installing the collection", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+README_INSTALL = readme_install_block()
+README_GALAXY = [line for line in README_INSTALL if line.startswith("ansible-galaxy ")]
+README_PLAYBOOKS = [shlex.split(line, comments=True) for line in README_INSTALL if line.startswith("ansible-playbook ")]
+
+
+def test_readme_installs_with_ansible_galaxy_and_runs_the_playbooks_by_full_name():
+    assert len(README_GALAXY) == 2 and [argv[3] for argv in README_PLAYBOOKS] == [
+        "picluster.mpi.site", "picluster.mpi.run_job"], README_INSTALL
+
+
+def copy_of_checkout(destination: Path) -> Path:
+    """What a fresh clone of this tree holds: the files git tracks (and new ones it would), as they are now."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=PROJECT,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source, target = PROJECT / name, destination / name
+        if source.is_symlink() or source.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target, follow_symlinks=False)
+    return destination
 
 
 def run(argv: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -111,24 +143,30 @@ def test_highest_tested_core_is_inside_the_supported_range():
 
 @dataclass
 class Controller:
-    """A user's controller: a virtualenv with only ansible-core, the artifact installed, a cluster to manage."""
+    """A user's controller: a virtualenv with only ansible-core, a home of its own, a cluster to manage."""
 
     core: str
     bin: Path
+    home: Path
     workdir: Path
-    collections: Path
     inventory: Path
     cluster: str
+    installs: list[subprocess.CompletedProcess]
+
+    @property
+    def collections(self) -> Path:
+        return self.home / ".ansible/collections"
 
     def env(self) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "MOLECULE_", "VIRTUAL_ENV"))}
-        env.update(PATH=f"{self.bin}:{env['PATH']}", PWD=str(self.workdir), ANSIBLE_COLLECTIONS_PATH=str(self.collections),
-                   ANSIBLE_NOCOLOR="1", ANSIBLE_HOME=str(self.workdir / ".ansible"))
+        env.update(PATH=f"{self.bin}:{env['PATH']}", HOME=str(self.home), ANSIBLE_NOCOLOR="1")
         return env
 
-    def playbook(self, name: str, *extra: str) -> subprocess.CompletedProcess:
-        result = run([str(self.bin / "ansible-playbook"), "-i", str(self.inventory), name, *extra],
-                     cwd=self.workdir, env=self.env(), timeout=1200)
+    def readme_playbook(self, index: int, *extra: str) -> subprocess.CompletedProcess:
+        """The README's index-th ansible-playbook line on this controller's cluster, run outside the checkout."""
+        argv = [str(self.inventory) if arg == "my-inventory" else arg for arg in README_PLAYBOOKS[index]]
+        result = run([str(self.bin / "ansible-playbook"), *argv[1:], *extra], cwd=self.workdir, env=self.env(),
+                     timeout=1200)
         print(result.stdout)
         return result
 
@@ -150,36 +188,39 @@ def make_venv(core: str) -> Path:
 
 
 @pytest.fixture(scope="class", params=list(CORES), ids=lambda name: f"{name}-core")
-def controller(request, artifact, tmp_path_factory):
+def controller(request, tmp_path_factory):
     core = CORES[request.param]
     bin_ = make_venv(core)
-    workdir = tmp_path_factory.mktemp(f"user-{request.param}")
-    collections = workdir / "collections"
-    install = run([str(bin_ / "ansible-galaxy"), "collection", "install", "--offline", str(artifact), "-p", str(collections)],
-                  cwd=workdir)
-    assert install.returncode == 0, install.stdout
+    user = tmp_path_factory.mktemp(f"user-{request.param}")
+    home, workdir = user / "home", user / "work"
+    home.mkdir()
+    workdir.mkdir()
+    checkout = copy_of_checkout(user / "picluster")
     cluster = f"artifact-{request.param}"
+    controller = Controller(core, bin_, home, workdir, PROJECT / ".vcluster" / cluster / "inventory.yml", cluster, [])
+    for line in README_GALAXY:
+        controller.installs.append(run(["bash", "-c", line], cwd=checkout, env=controller.env()))
     vcluster = [str(PROJECT / "tools/vcluster"), "--name", cluster]
     subprocess.run([*vcluster, "up", "--nodes", str(NODES), "--slots", str(SLOTS)], check=True)
     try:
-        yield Controller(core, bin_, workdir, collections, PROJECT / ".vcluster" / cluster / "inventory.yml", cluster)
+        yield controller
     finally:
         subprocess.run([*vcluster, "down"], check=False)
 
 
 @pytest.fixture(scope="class")
 def converged(controller) -> subprocess.CompletedProcess:
-    return controller.playbook("picluster.mpi.site")
+    return controller.readme_playbook(0)
 
 
 @pytest.fixture(scope="class")
 def reconverged(controller, converged) -> subprocess.CompletedProcess:
-    return controller.playbook("picluster.mpi.site")
+    return controller.readme_playbook(0)
 
 
 @pytest.fixture(scope="class")
 def pi_job(controller, converged) -> subprocess.CompletedProcess:
-    return controller.playbook("picluster.mpi.run_job", "-e", "job=pi", "-e", f"np={NODES * SLOTS}")
+    return controller.readme_playbook(1, "-e", f"np={NODES * SLOTS}")
 
 
 class TestFromArtifact:
@@ -187,6 +228,11 @@ class TestFromArtifact:
         freeze = run([str(controller.bin / "pip"), "freeze"]).stdout.splitlines()
         ansible_dists = sorted(line for line in freeze if line.lower().startswith("ansible"))
         assert ansible_dists == [f"ansible-core=={controller.core}"], freeze
+
+    @pytest.mark.parametrize("step", range(len(README_GALAXY)))
+    def test_readme_install_command_succeeds_in_the_checkout(self, controller, step):
+        done = controller.installs[step]
+        assert done.returncode == 0 and "Nothing to do" not in done.stdout, f"{README_GALAXY[step]}:\n{done.stdout}"
 
     def test_collection_is_installed_from_the_artifact(self, controller):
         listing = run([str(controller.bin / "ansible-galaxy"), "collection", "list", "picluster.mpi"],
