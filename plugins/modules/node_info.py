@@ -8,8 +8,9 @@ author: picluster.mpi maintainers (@picluster)
 version_added: 0.2.0
 short_description: Read what the other cluster nodes need to know about this node
 description:
-  - Reads the versions of the MPI stack (Open MPI, mpi4py, NumPy, Python), the CPU architecture, the online CPUs,
-    whether python3-apt is installed and the public keys of the MPI user's key pairs.
+  - Reads the versions of the MPI stack (Open MPI, mpi4py, NumPy, Python, and Slurm where installed), the CPU
+    architecture, the online CPUs and their topology, the memory, whether python3-apt is installed and the public
+    keys of the MPI user's key pairs.
   - Reads too what fact gathering would give for the cluster view (filter P(picluster.mpi.cluster_view#filter)):
     the IPv4 addresses and the default route's source address, the hostname, the OS release and the SSH host
     keys. One call instead of C(ansible.builtin.setup) plus this module: the playbooks gather no facts.
@@ -37,15 +38,29 @@ EXAMPLES = r"""
 
 RETURN = r"""
 versions:
-  description: Versions of C(openmpi), C(mpi4py), C(numpy) and C(python), null when not installed, and C(architecture).
+  description:
+    - Versions of C(openmpi), C(mpi4py), C(numpy), C(python) and C(slurm) (of C(slurmd)), null when not installed,
+      and C(architecture).
   returned: always
   type: dict
-  sample: {openmpi: 4.1.4, mpi4py: 3.1.4, numpy: 1.24.2, python: 3.11.2, architecture: aarch64}
+  sample: {openmpi: 4.1.4, mpi4py: 3.1.4, numpy: 1.24.2, python: 3.11.2, slurm: 22.05.8, architecture: aarch64}
 cpus:
   description: CPUs this node's processes may run on.
   returned: always
   type: int
   sample: 4
+topology:
+  description:
+    - How the online CPUs are built, as Slurm describes a node - C(sockets), C(cores_per_socket) and
+      C(threads_per_core) - from C(/sys/devices/system/cpu); null where the kernel does not say.
+  returned: always
+  type: dict
+  sample: {sockets: 1, cores_per_socket: 4, threads_per_core: 1}
+memory_mb:
+  description: The node's memory (C(MemTotal)) in MiB.
+  returned: always
+  type: int
+  sample: 3796
 python_apt:
   description: Whether python3-apt, which the apt module needs to compare packages, is installed.
   returned: always
@@ -127,6 +142,47 @@ def openmpi_version(module):
 
 def online_cpus():
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def slurm_version(module):
+    slurmd = module.get_bin_path("slurmd", opt_dirs=["/usr/sbin"])
+    if not slurmd:
+        return None
+    rc, out, _err = module.run_command([slurmd, "-V"])
+    return parse_slurm_version(out) if rc == 0 else None
+
+
+def parse_slurm_version(text):
+    """The version in `slurmd -V` output: `slurm 22.05.8`, or `slurm-wlm 24.11.5` on newer Debian."""
+    match = re.search(r"^slurm(?:-wlm)?\s+(\S+)", text.strip())
+    return match.group(1) if match else None
+
+
+def cpu_topology(cpus, sysfs="/sys/devices/system/cpu"):
+    """Sockets, cores per socket and threads per core of the CPUs `cpus`, as Slurm wants them."""
+    cores = set()
+    for cpu in cpus:
+        try:
+            with open(f"{sysfs}/cpu{cpu}/topology/physical_package_id", encoding="ascii") as handle:
+                package = handle.read().strip()
+            with open(f"{sysfs}/cpu{cpu}/topology/core_id", encoding="ascii") as handle:
+                core = handle.read().strip()
+        except OSError:
+            return {"sockets": None, "cores_per_socket": None, "threads_per_core": None}
+        cores.add((package, core))
+    sockets = len({package for package, _core in cores})
+    if not cores or len(cpus) % len(cores) or len(cores) % sockets:
+        return {"sockets": None, "cores_per_socket": None, "threads_per_core": None}
+    return {"sockets": sockets, "cores_per_socket": len(cores) // sockets, "threads_per_core": len(cpus) // len(cores)}
+
+
+def memory_mb(meminfo="/proc/meminfo"):
+    try:
+        with open(meminfo, encoding="ascii") as handle:
+            match = re.search(r"^MemTotal:\s+(\d+)\s+kB", handle.read(), re.MULTILINE)
+    except OSError:
+        return None
+    return int(match.group(1)) // 1024 if match else None
 
 
 def public_keys(user):
@@ -224,9 +280,13 @@ def main():
             "mpi4py": distribution_version("mpi4py"),
             "numpy": distribution_version("numpy"),
             "python": platform.python_version(),
+            "slurm": slurm_version(module),
             "architecture": platform.machine(),
         },
         cpus=online_cpus(),
+        topology=cpu_topology(sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                              else range(os.cpu_count() or 0)),
+        memory_mb=memory_mb(),
         python_apt=importlib.util.find_spec("apt") is not None,
         public_keys=public_keys(module.params["user"]),
         default_ipv4=default_ipv4(module),

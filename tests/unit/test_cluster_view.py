@@ -16,7 +16,9 @@ NODES = ("rpi-0", "rpi-1", "rpi-2")
 ADDRESSES = {"rpi-0": "192.0.2.10", "rpi-1": "192.0.2.11", "rpi-2": "192.0.2.12", "rpi_3": "192.0.2.13",
              "rpi-3.lan": "192.0.2.13", "-rpi": "192.0.2.13"}
 USER = {"name": "mpi", "uid": 2000, "gid": 2000}
-VERSIONS = {"openmpi": "4.1.4", "mpi4py": "3.1.4", "numpy": "1.24.2", "python": "3.11.2", "architecture": "aarch64"}
+VERSIONS = {"openmpi": "4.1.4", "mpi4py": "3.1.4", "numpy": "1.24.2", "python": "3.11.2", "slurm": "22.05.8",
+            "architecture": "aarch64"}
+TOPOLOGY = {"sockets": 1, "cores_per_socket": 4, "threads_per_core": 1}
 
 
 def ipv4(address: str, device: str = "eth0", prefix: int = 24) -> dict:
@@ -30,7 +32,8 @@ def node_info(name: str, cpus: int = 4, address: str | None = None) -> dict:
             "public_keys": {"ed25519": f"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAImpi mpi@{name}"},
             "default_ipv4": address, "ipv4": [ipv4(address)], "hostname": name,
             "os": {"family": "Debian", "distribution": "Debian", "release": "bookworm"},
-            "host_keys": [["ssh-ed25519", f"AAAAC3NzaC1lZDI1NTE5AAAAI{name}"]]}
+            "host_keys": [["ssh-ed25519", f"AAAAC3NzaC1lZDI1NTE5AAAAI{name}"]],
+            "topology": dict(TOPOLOGY), "memory_mb": 3796}
 
 
 def play_host(name: str, **settings) -> dict:
@@ -184,6 +187,11 @@ def test_slots_default_to_the_cpus_and_machinefile_slots_wins(settings, slots):
     hostvars = cluster()
     hostvars["rpi-1"].update(settings)
     assert view(hostvars)["nodes"]["rpi-1"]["slots"] == slots
+
+
+def test_a_node_carries_its_cpu_topology_and_memory():
+    node = view()["nodes"]["rpi-1"]
+    assert (node["topology"], node["memory_mb"]) == (TOPOLOGY, 3796), node
 
 
 def test_cpus_are_the_node_infos():
@@ -440,7 +448,7 @@ def test_mixed_releases_are_a_mismatch_listing_every_node():
         "the OS releases differ: rpi-0=Debian bookworm, rpi-1=Debian bookworm, rpi-2=Debian trixie"]
 
 
-@pytest.mark.parametrize(("key", "version"), [("openmpi", "4.1.2"), ("mpi4py", "3.1.6")])
+@pytest.mark.parametrize(("key", "version"), [("openmpi", "4.1.2"), ("mpi4py", "3.1.6"), ("slurm", "23.02.6")])
 def test_a_different_mpi_stack_is_a_mismatch_naming_the_node(key, version):
     hostvars = cluster()
     hostvars["rpi-1"]["__cluster_node_info"]["versions"][key] = version
@@ -448,7 +456,7 @@ def test_a_different_mpi_stack_is_a_mismatch_naming_the_node(key, version):
     assert len(mismatches) == 1 and f"rpi-1={version}" in mismatches[0], mismatches
 
 
-@pytest.mark.parametrize("key", ["openmpi", "mpi4py"])
+@pytest.mark.parametrize("key", ["openmpi", "mpi4py", "slurm"])
 def test_a_node_without_the_mpi_stack_installed_is_no_mismatch(key):
     hostvars = cluster()
     hostvars["rpi-2"]["__cluster_node_info"]["versions"][key] = None

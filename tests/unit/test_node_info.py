@@ -129,6 +129,47 @@ def test_host_keys_are_type_and_key_pairs_without_the_comment(tmp_path, monkeypa
     assert node_info.host_keys() == [["ssh-ed25519", "AAAAC3NzaC1lZDI1NTE5AAAAIE"], ["ssh-rsa", "AAAAB3NzaC1yc2EAAAADAQABAAABAQ"]]
 
 
+@pytest.mark.parametrize(("output", "version"), [
+    ("slurm 22.05.8\n", "22.05.8"),
+    ("slurm-wlm 24.11.5\n", "24.11.5"),
+    ("", None),
+    ("slurmd: error: something else\n", None),
+], ids=["bookworm", "trixie", "empty", "error"])
+def test_parse_slurm_version(output, version):
+    assert node_info.parse_slurm_version(output) == version
+
+
+def fake_cpus(sysfs: Path, cores: list[tuple[int, int]]) -> list[int]:
+    """A /sys/devices/system/cpu with one CPU per (package, core) pair; their numbers."""
+    for cpu, (package, core) in enumerate(cores):
+        topology = sysfs / f"cpu{cpu}/topology"
+        topology.mkdir(parents=True)
+        (topology / "physical_package_id").write_text(f"{package}\n")
+        (topology / "core_id").write_text(f"{core}\n")
+    return list(range(len(cores)))
+
+
+@pytest.mark.parametrize(("cores", "expected"), [
+    ([(0, 0), (0, 1), (0, 2), (0, 3)], (1, 4, 1)),                     # a Pi 4 or 5
+    ([(0, 0), (0, 1), (0, 0), (0, 1)], (1, 2, 2)),                     # two cores with two threads each
+    ([(0, 0), (0, 1), (1, 0), (1, 1)], (2, 2, 1)),                     # two sockets
+], ids=["pi", "smt", "two-sockets"])
+def test_cpu_topology_counts_sockets_cores_and_threads(tmp_path, cores, expected):
+    topology = node_info.cpu_topology(fake_cpus(tmp_path, cores), sysfs=str(tmp_path))
+    assert (topology["sockets"], topology["cores_per_socket"], topology["threads_per_core"]) == expected
+
+
+def test_cpu_topology_is_unknown_where_the_kernel_does_not_say(tmp_path):
+    assert node_info.cpu_topology([0, 1], sysfs=str(tmp_path)) == {
+        "sockets": None, "cores_per_socket": None, "threads_per_core": None}
+
+
+def test_memory_is_memtotal_in_mib(tmp_path):
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:        3887780 kB\nMemFree:         3300000 kB\n")
+    assert node_info.memory_mb(str(meminfo)) == 3796
+
+
 # --- a real run --------------------------------------------------------------------------------------------------------
 
 
@@ -209,3 +250,13 @@ def test_the_host_keys_are_the_ones_fact_gathering_reports(result, facts):
     expected = [[facts[f"ansible_ssh_host_key_{kind}_public_keytype"], facts[f"ansible_ssh_host_key_{kind}_public"]]
                 for kind in ("ed25519", "ecdsa", "rsa") if f"ansible_ssh_host_key_{kind}_public" in facts]
     assert result["host_keys"] == expected, result
+
+
+def test_the_memory_is_the_kernels(result):
+    kib = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
+    assert result["memory_mb"] == kib // 1024, result
+
+
+def test_the_topology_accounts_for_every_cpu(result):
+    topology = result["topology"]
+    assert topology["sockets"] * topology["cores_per_socket"] * topology["threads_per_core"] == result["cpus"], result

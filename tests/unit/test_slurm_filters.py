@@ -1,0 +1,119 @@
+"""The filters of the slurm role: slurm.conf's node lines (slurm_nodes) and the cluster's munge key (munge_text_key)."""
+from __future__ import annotations
+
+import base64
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+FILTERS = Path(__file__).resolve().parents[2] / "plugins/filter"
+
+
+def load(name: str):
+    spec = importlib.util.spec_from_file_location(name, FILTERS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+slurm_nodes = load("slurm_nodes").slurm_nodes
+munge_text_key = load("munge_text_key").munge_text_key
+
+PI4 = {"sockets": 1, "cores_per_socket": 4, "threads_per_core": 1}
+
+
+def pi(address: str, slots=4, cpus=4, topology=None, memory_mb=3796) -> dict:
+    return {"address": address, "slots": slots, "cpus": cpus, "topology": dict(PI4 if topology is None else topology),
+            "memory_mb": memory_mb}
+
+
+def view(nodes: dict, head: str = "rpi-0") -> dict:
+    return {"head": head, "live": list(nodes), "nodes": nodes}
+
+
+def line_of(lines: list[str], name: str) -> dict:
+    """The key=value fields of one node's line."""
+    [line] = [line for line in lines if line.startswith(f"NodeName={name} ")]
+    return dict(field.split("=", 1) for field in line.split())
+
+
+# --- slurm_nodes -------------------------------------------------------------------------------------------------------
+
+
+def test_a_pi_gets_its_address_cpus_topology_and_memory_less_the_reserve():
+    lines = slurm_nodes(view({"rpi-0": pi("192.0.2.10")}), 256)
+    assert lines == ["NodeName=rpi-0 NodeAddr=192.0.2.10 CPUs=4 Sockets=1 CoresPerSocket=4 ThreadsPerCore=1 "
+                     "RealMemory=3540 State=UNKNOWN"]
+
+
+def test_the_head_comes_first_then_inventory_order():
+    nodes = {name: pi(f"192.0.2.{10 + i}") for i, name in enumerate(["rpi-0", "rpi-1", "rpi-2"])}
+    lines = slurm_nodes(view(nodes, head="rpi-1"), 256)
+    assert [line.split()[0] for line in lines] == ["NodeName=rpi-1", "NodeName=rpi-0", "NodeName=rpi-2"]
+
+
+def test_only_live_nodes_get_a_line():
+    nodes = {"rpi-0": pi("192.0.2.10"), "rpi-1": pi("192.0.2.11")}
+    result = {"head": "rpi-0", "live": ["rpi-0"], "nodes": nodes}
+    assert [line.split()[0] for line in slurm_nodes(result, 256)] == ["NodeName=rpi-0"]
+
+
+def test_a_node_with_hyperthreads_keeps_its_real_topology():
+    node = pi("192.0.2.10", slots=8, cpus=8, topology={"sockets": 1, "cores_per_socket": 4, "threads_per_core": 2})
+    fields = line_of(slurm_nodes(view({"rpi-0": node}), 256), "rpi-0")
+    assert (fields["CPUs"], fields["Sockets"], fields["CoresPerSocket"], fields["ThreadsPerCore"]) == ("8", "1", "4", "2")
+
+
+@pytest.mark.parametrize(("slots", "cpus"), [(2, 4), (4, 2), ("3", 4)], ids=["capped", "oversubscribed", "string"])
+def test_slots_other_than_the_cpus_become_the_cores_of_one_socket(slots, cpus):
+    fields = line_of(slurm_nodes(view({"rpi-0": pi("192.0.2.10", slots=slots, cpus=cpus)}), 256), "rpi-0")
+    assert (fields["CPUs"], fields["Sockets"], fields["CoresPerSocket"], fields["ThreadsPerCore"]) == (
+        str(slots), "1", str(slots), "1")
+
+
+@pytest.mark.parametrize("topology", [{}, {"sockets": None, "cores_per_socket": None, "threads_per_core": None}],
+                         ids=["missing", "unknown"])
+def test_an_unknown_topology_describes_the_cpus_as_cores(topology):
+    fields = line_of(slurm_nodes(view({"rpi-0": pi("192.0.2.10", topology=topology)}), 256), "rpi-0")
+    assert (fields["CPUs"], fields["CoresPerSocket"]) == ("4", "4")
+
+
+@pytest.mark.parametrize(("memory_mb", "reserve", "expected"), [(3796, 0, "3796"), (3796, 1024, "2772"), (200, 256, "1")])
+def test_real_memory_is_the_memory_less_the_reserve_at_least_one(memory_mb, reserve, expected):
+    fields = line_of(slurm_nodes(view({"rpi-0": pi("192.0.2.10", memory_mb=memory_mb)}), reserve), "rpi-0")
+    assert fields["RealMemory"] == expected
+
+
+def test_an_unknown_memory_leaves_real_memory_out():
+    fields = line_of(slurm_nodes(view({"rpi-0": pi("192.0.2.10", memory_mb=None)}), 256), "rpi-0")
+    assert "RealMemory" not in fields
+
+
+# --- munge_text_key ----------------------------------------------------------------------------------------------------
+
+
+def slurped(data: bytes) -> str:
+    """What ansible.builtin.slurp returns as content for a file holding `data`."""
+    return base64.b64encode(data).decode()
+
+
+TEXT_KEY = base64.b64encode(os.urandom(768)).decode()
+
+
+@pytest.mark.parametrize("ending", ["", "\n"], ids=["bare", "newline"])
+def test_a_text_key_comes_back_as_text(ending):
+    assert munge_text_key(slurped((TEXT_KEY + ending).encode())) == TEXT_KEY
+
+
+@pytest.mark.parametrize("content", [
+    slurped(os.urandom(1024)),                       # what Debian's munge package makes
+    slurped(TEXT_KEY[:200].encode()),                # too short to be a cluster key
+    slurped(b"not a key at all, but long enough " * 40),
+    "",
+    None,
+    "%%% not base64 %%%",
+], ids=["binary", "short", "prose", "empty", "missing", "bad-base64"])
+def test_anything_else_is_no_cluster_key(content):
+    assert munge_text_key(content) == ""
