@@ -11,9 +11,9 @@ description:
   - Reads the versions of the MPI stack (Open MPI, mpi4py, NumPy, Python, and Slurm where installed), the CPU
     architecture, the online CPUs and their topology, the memory, whether python3-apt is installed and the public
     keys of the MPI user's key pairs.
-  - Reads too what fact gathering would give for the cluster view (filter P(picluster.mpi.cluster_view#filter)):
+  - Reads too what fact gathering would give for the cluster view (filter P(picluster.mpi.cluster_view#filter)),
     the IPv4 addresses and the default route's source address, the hostname, the OS release and the SSH host
-    keys. One call instead of C(ansible.builtin.setup) plus this module: the playbooks gather no facts.
+    keys. One call instead of C(ansible.builtin.setup) plus this module, so the playbooks gather no facts.
   - Only reads; programs that are not installed and keys that do not exist come back as null or empty.
 options:
   user:

@@ -117,3 +117,52 @@ def test_a_text_key_comes_back_as_text(ending):
 ], ids=["binary", "short", "prose", "empty", "missing", "bad-base64"])
 def test_anything_else_is_no_cluster_key(content):
     assert munge_text_key(content) == ""
+
+
+# --- slurm_job ---------------------------------------------------------------------------------------------------------
+
+slurm_job = load("slurm_job").slurm_job
+
+# `scontrol show job --oneliner 4` on the virtual cluster (Slurm 22.05.8), after `sbatch -n2 --wrap hostname`.
+SCONTROL = (
+    "JobId=4 JobName=wrap UserId=mpi(2000) GroupId=mpi(2000) MCS_label=N/A Priority=4294901756 Nice=0 "
+    "Account=(null) QOS=(null) JobState=COMPLETED Reason=None Dependency=(null) Requeue=1 Restarts=0 BatchFlag=1 "
+    "Reboot=0 ExitCode=0:0 RunTime=00:00:00 TimeLimit=365-00:00:00 TimeMin=N/A SubmitTime=2026-11-24T14:24:59 "
+    "EligibleTime=2026-11-24T14:24:59 AccrueTime=2026-11-24T14:24:59 StartTime=2026-11-24T14:24:59 "
+    "EndTime=2026-11-24T14:24:59 Deadline=N/A SuspendTime=None SecsPreSuspend=0 LastSchedEval=2026-11-24T14:24:59 "
+    "Scheduler=Backfill Partition=cluster AllocNode:Sid=rpi-0:3476 ReqNodeList=(null) ExcNodeList=(null) "
+    "NodeList=rpi-0 BatchHost=rpi-0 NumNodes=1 NumCPUs=2 NumTasks=2 CPUs/Task=1 ReqB:S:C:T=0:0:*:* "
+    "TRES=cpu=2,node=1,billing=2 Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=* MinCPUsNode=1 MinMemoryNode=0 "
+    "MinTmpDiskNode=0 Features=(null) DelayBoot=00:00:00 OverSubscribe=OK Contiguous=0 Licenses=(null) "
+    "Network=(null) Command=(null) WorkDir=/home/mpi StdErr=/home/mpi/slurm-4.out StdIn=/dev/null "
+    "StdOut=/home/mpi/slurm-4.out Power= \n")
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("JobId", "4"), ("JobState", "COMPLETED"), ("Reason", "None"), ("ExitCode", "0:0"), ("BatchHost", "rpi-0"),
+    ("NumTasks", "2"), ("TRES", "cpu=2,node=1,billing=2"), ("AllocNode:Sid", "rpi-0:3476"), ("Power", ""),
+    ("StdOut", "/home/mpi/slurm-4.out"),
+])
+def test_slurm_job_reads_every_field(field, value):
+    assert slurm_job(SCONTROL)[field] == value
+
+
+def test_slurm_job_keeps_a_value_with_spaces_whole():
+    job = slurm_job("JobId=7 JobName=my long job JobState=TIMEOUT Reason=TimeLimit")
+    assert (job["JobName"], job["JobState"], job["Reason"]) == ("my long job", "TIMEOUT", "TimeLimit")
+
+
+@pytest.mark.parametrize(("run_time", "seconds"), [("00:00:07", 7), ("01:02:03", 3723), ("2-00:00:01", 172801),
+                                                   ("05:09", 309)])
+def test_slurm_job_gives_the_run_time_in_seconds(run_time, seconds):
+    assert slurm_job(f"JobId=7 RunTime={run_time} TimeLimit=00:01:00")["run_s"] == seconds
+
+
+@pytest.mark.parametrize(("exit_code", "status"), [("0:0", 0), ("1:0", 1), ("0:9", 0)])
+def test_slurm_job_gives_the_exit_status_before_the_signal(exit_code, status):
+    assert slurm_job(f"JobId=7 ExitCode={exit_code}")["exit_status"] == status
+
+
+@pytest.mark.parametrize("text", ["", None, "slurm_load_jobs error: Invalid job id specified"])
+def test_slurm_job_of_no_job_is_empty(text):
+    assert slurm_job(text) == {}
