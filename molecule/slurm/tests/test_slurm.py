@@ -1,0 +1,158 @@
+"""Slurm on the provisioned virtual cluster (mpi_scheduler: slurm): the scheduler, munge, and jobs through it."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from pathlib import Path
+
+import pytest
+from clustertest import ADDRESSES, HEAD, MPI_HOME, NODES, SLOTS, as_mpi_user, node, playbook
+
+ALL_RANKS = SLOTS * len(NODES)
+
+
+def on_head_as_mpi(command: str) -> str:
+    return node(HEAD).check_output(as_mpi_user(command))
+
+
+def sinfo() -> dict[str, tuple[str, str]]:
+    """Per node, its state and CPUs as sinfo shows them."""
+    lines = on_head_as_mpi("sinfo --noheader --Node --format '%N %t %c'").splitlines()
+    return {name: (state, cpus) for name, state, cpus in (line.split() for line in lines)}
+
+
+def job(job_id: str) -> dict[str, str]:
+    fields = on_head_as_mpi(f"scontrol show job --oneliner {job_id}").split()
+    return dict(field.split("=", 1) for field in fields if "=" in field)
+
+
+def wait_for(job_ids: list[str], timeout: float = 180) -> list[dict[str, str]]:
+    deadline = time.monotonic() + timeout
+    while True:
+        jobs = [job(job_id) for job_id in job_ids]
+        if all(j["JobState"] not in ("PENDING", "RUNNING", "COMPLETING", "CONFIGURING") for j in jobs):
+            return jobs
+        assert time.monotonic() < deadline, f"jobs still running after {timeout} s: {jobs}"
+        time.sleep(2)
+
+
+# --- the scheduler -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_sinfo_shows_the_node_idle_with_its_slots_as_cpus(name):
+    assert sinfo().get(name) == ("idle", str(SLOTS)), sinfo()
+
+
+def test_slurm_conf_exists_on_the_head_node_only():
+    holders = [name for name in NODES if node(name).file("/etc/slurm/slurm.conf").exists]
+    assert holders == [HEAD], f"slurm.conf found on {holders}: configless means the head node only"
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_slurmd_runs_configless(name):
+    assert "--conf-server" in node(name).check_output("ps -o args= -C slurmd"), f"{name} runs slurmd without --conf-server"
+
+
+def test_srun_reaches_every_node():
+    hosts = on_head_as_mpi(f"srun --nodes={len(NODES)} hostname").split()
+    assert sorted(hosts) == sorted(NODES), hosts
+
+
+def test_ranks_started_by_srun_read_the_cluster_network_settings():
+    # The same ~/.openmpi/mca-params.conf that keeps mpirun's ranks off Docker's bridge reaches srun's.
+    lines = on_head_as_mpi(f"srun --nodes={len(NODES)} ompi_info --parsable --param btl tcp --level 9").splitlines()
+    values = [line.rsplit(":", 1)[1] for line in lines if ":btl_tcp_if_include:value:" in line]
+    network = ".".join(ADDRESSES[HEAD].split(".")[:2])
+    assert len(values) == len(NODES) and all(value.startswith(network) for value in values), values
+
+
+# --- munge -------------------------------------------------------------------------------------------------------------
+
+
+def test_every_node_has_the_same_munge_key():
+    digests = {name: hashlib.sha256(node(name).file("/etc/munge/munge.key").content).hexdigest() for name in NODES}
+    assert len(set(digests.values())) == 1, digests
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_the_munge_key_is_private_to_munge(name):
+    key = node(name).file("/etc/munge/munge.key")
+    assert (key.user, key.group, oct(key.mode)) == ("munge", "munge", "0o400")
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_a_credential_made_on_the_head_node_decodes_on_the_node(name):
+    credential = node(HEAD).check_output("munge --no-input").strip()
+    decoded = node(name).run(f"echo {credential} | unmunge")
+    assert decoded.rc == 0 and "STATUS:          Success (0)" in decoded.stdout, decoded.stdout + decoded.stderr
+
+
+# --- jobs --------------------------------------------------------------------------------------------------------------
+
+
+def saved_result(results: Path, name: str) -> dict:
+    files = sorted(results.glob(f"{name}-*.json"))
+    assert len(files) == 1, f"expected one saved result for {name}, found {files}"
+    return json.loads(files[0].read_text())
+
+
+@pytest.fixture(scope="module")
+def pi_through_slurm(tmp_path_factory):
+    results = tmp_path_factory.mktemp("results")
+    run = playbook("run_job.yml", "-e", "job=pi", "-e", "launcher=slurm", "-e", f"np={ALL_RANKS}",
+                   "-e", f"mpi_job_results_dir={results}")
+    return run, results
+
+
+def test_run_job_through_slurm_succeeds(pi_through_slurm):
+    run, _results = pi_through_slurm
+    assert run.returncode == 0, run.stdout[-3000:]
+
+
+def test_run_job_through_slurm_computes_pi_on_every_node(pi_through_slurm):
+    _run, results = pi_through_slurm
+    saved = saved_result(results, "pi")
+    assert abs(saved["pi"] - math.pi) < 2.1e-8 and (saved["ranks"], set(saved["hosts"])) == (ALL_RANKS, set(NODES)), saved
+
+
+def test_run_job_through_slurm_saves_the_slurm_job(pi_through_slurm):
+    _run, results = pi_through_slurm
+    slurm = saved_result(results, "pi")["slurm"]
+    assert (slurm["state"], slurm["np"], slurm["rc"]) == ("COMPLETED", ALL_RANKS, 0) and slurm["job_id"].isdigit(), slurm
+
+
+def test_two_jobs_that_each_need_the_whole_cluster_run_one_after_the_other():
+    submit = f"sbatch --parsable --ntasks={ALL_RANKS} --output=/dev/null --wrap 'srun sleep 5'"
+    first, second = (on_head_as_mpi(submit).strip().split(";")[0] for _ in range(2))
+    jobs = wait_for([first, second])
+    assert [j["JobState"] for j in jobs] == ["COMPLETED", "COMPLETED"], jobs
+    assert jobs[1]["StartTime"] >= jobs[0]["EndTime"], f"the second job started before the first ended: {jobs}"
+
+
+def test_a_job_past_its_time_limit_is_stopped_and_reported_with_slurms_state(tmp_path):
+    script = tmp_path / "sleeper.py"
+    script.write_text('"""Sleeps past any short time limit."""\nimport time\n\ntime.sleep(600)\n')
+    run = playbook("run_job.yml", "-e", f"job_script={script}", "-e", "launcher=slurm", "-e", "np=2",
+                   "-e", "job_timeout=5", "-e", f"mpi_job_results_dir={tmp_path}")
+    assert run.returncode != 0 and "ran past job_timeout=5 s" in run.stdout and "TIMEOUT" in run.stdout, \
+        run.stdout[-3000:]
+
+
+def test_mpirun_jobs_still_run_beside_slurm(tmp_path):
+    run = playbook("run_job.yml", "-e", "job=pi", "-e", f"np={ALL_RANKS}", "-e", f"mpi_job_results_dir={tmp_path}")
+    assert run.returncode == 0 and saved_result(tmp_path, "pi")["mpirun"]["rc"] == 0, run.stdout[-3000:]
+
+
+def test_no_job_is_left_in_the_queue():
+    deadline = time.monotonic() + 60  # a job that was stopped takes a moment to leave the queue
+    while (queue := on_head_as_mpi("squeue --noheader").strip()) and time.monotonic() < deadline:
+        time.sleep(2)
+    assert queue == "", queue
+
+
+def test_the_mpi_users_job_output_stays_in_the_job_directory():
+    outputs = node(HEAD).check_output(f"ls {MPI_HOME}/mpi_jobs").split()
+    assert any(name.startswith("slurm-") and name.endswith(".out") for name in outputs), outputs
