@@ -10,6 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 CLUSTER ?= picluster
 SUITE ?= bookworm
+# SCHEDULER=slurm: the cluster runs Slurm too, and the demo submits its jobs to it.
+SCHEDULER ?= none
+LAUNCHER := $(if $(filter slurm,$(SCHEDULER)),slurm,mpirun)
 INVENTORY := .vcluster/$(CLUSTER)/inventory.yml
 HEAD ?= rpi-0
 NP ?= 16
@@ -47,14 +50,14 @@ image-arm64: host-deps  ## Build the arm64 node image, the Pi's architecture, un
 	NODE_ARCH=arm64 tools/build-node-image.sh
 
 .PHONY: cluster
-cluster: image  ## Boot the virtual Pi cluster (CLUSTER=picluster, 4 nodes; SUITE=trixie for Raspberry Pi OS 13)
-	tools/vcluster --name $(CLUSTER) up --nodes 4 --slots 4 --suite $(SUITE)
+cluster: image  ## Boot the virtual Pi cluster (CLUSTER=picluster, 4 nodes; SUITE=trixie for Raspberry Pi OS 13; SCHEDULER=slurm)
+	tools/vcluster --name $(CLUSTER) up --nodes 4 --slots 4 --suite $(SUITE) --scheduler $(SCHEDULER)
 
 .PHONY: demo
 demo: venv cluster  ## Provision the virtual cluster with site.yml, then run the scatter and pi jobs on it
 	$(BIN)/ansible-playbook -i $(INVENTORY) site.yml
-	$(BIN)/ansible-playbook -i $(INVENTORY) run_job.yml -e job=scatter -e np=$(NP)
-	$(BIN)/ansible-playbook -i $(INVENTORY) run_job.yml -e job=pi -e np=$(NP)
+	$(BIN)/ansible-playbook -i $(INVENTORY) run_job.yml -e job=scatter -e np=$(NP) -e launcher=$(LAUNCHER)
+	$(BIN)/ansible-playbook -i $(INVENTORY) run_job.yml -e job=pi -e np=$(NP) -e launcher=$(LAUNCHER)
 	@echo "[make] results saved in results/; log in with: tools/vcluster --name $(CLUSTER) ssh $(HEAD) -- sudo -iu mpi"
 
 .PHONY: bench
@@ -87,7 +90,7 @@ artifact: venv image  ## Build the collection, install it alone on the lowest an
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest tests/artifact --junitxml=.cache/junit/artifact.xml
 
 .PHONY: molecule
-molecule: venv image image-trixie image-arm64  ## All molecule scenarios: default, heal, trixie, mixed_arch (emulated arm64 nodes: slow)
+molecule: venv image image-trixie image-arm64  ## All molecule scenarios: default, heal, slurm, trixie, mixed_arch (emulated arm64 nodes: slow)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test --all
 
 .PHONY: molecule-quick
