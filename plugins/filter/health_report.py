@@ -9,7 +9,7 @@ short_description: Summarize the health probes of the cluster nodes
 description:
   - Takes what C(check.yml) read on every live node and returns whether the cluster is healthy, the problems found
     and a summary, one line per check, with a table of versions when they differ.
-positional: probes, mpirun
+positional: probes, mpirun, slurm
 options:
   _input:
     description:
@@ -25,6 +25,14 @@ options:
     description: The tiny mpirun on the head node, C(rc) (null when it did not run) and C(stdout).
     type: dict
     required: true
+  slurm:
+    description:
+      - Where the cluster runs Slurm, C(sinfo) (C(rc), C(stdout), C(stderr) of C(sinfo --Node --format '%N|%t|%E')
+        on the head node) and C(munge) (per live node, the exit status of C(unmunge) on a credential made on the
+        head node). It adds the lines C(slurm), C(munge) and C(clocks) (from the probes' C(clock)).
+      - Null without Slurm.
+    type: dict
+    required: false
 """
 
 EXAMPLES = r"""
@@ -38,6 +46,11 @@ _value:
 """
 
 COMPONENTS = [("openmpi", "Open MPI"), ("mpi4py", "mpi4py"), ("python", "Python"), ("numpy", "NumPy")]
+# Node states in which Slurm runs jobs on a node. Any flag after the state (down*, idle~, ...) is trouble: "*" means
+# slurmctld cannot reach the node's slurmd.
+SLURM_UP = ("idle", "alloc", "mix", "comp")
+# munge rejects a credential made on a clock this far off (its default time-to-live).
+MUNGE_TTL_S = 300
 
 
 def _line(check: str, ok: bool, detail: str) -> str:
@@ -73,7 +86,50 @@ def _versions(nodes: dict, live: list) -> tuple[list, list]:
     return lines, problems
 
 
-def health_report(view: dict, probes: dict, mpirun: dict) -> dict:
+def _slurm(view: dict, live: list, probes: dict, slurm: dict) -> tuple[list, list]:
+    lines, problems = [], []
+    sinfo = slurm.get("sinfo") or {}
+    states = {}
+    for line in str(sinfo.get("stdout") or "").splitlines():
+        name, _sep, rest = line.partition("|")
+        state, _sep, reason = rest.partition("|")
+        states[name.strip()] = (state.strip(), reason.strip())
+    if sinfo.get("rc") != 0:
+        detail = f"sinfo failed on {view['head']}: {str(sinfo.get('stderr') or '').strip() or 'no answer'}"
+        lines.append(_line("slurm", False, detail))
+        problems.append(f"the Slurm controller: {detail}")
+    else:
+        down = []
+        for node in view["members"]:
+            state, reason = states.get(node, ("", ""))
+            if not state:
+                down.append(f"{node} is not in Slurm's nodes (run site.yml)")
+            elif state not in SLURM_UP:
+                down.append(f"{node} is {state}" + (f" ({reason})" if reason and reason != "none" else ""))
+        up = len(view["members"]) - len(down)
+        lines.append(_line("slurm", not down, f"{up}/{len(view['members'])} nodes up in sinfo"
+                           + ("" if down else ": " + ", ".join(f"{n} {states[n][0]}" for n in view["members"]))))
+        lines += [f"  {failure}" for failure in down]
+        problems += [f"Slurm: {failure}" for failure in down]
+    munge = slurm.get("munge") or {}
+    refused = [node for node in live if munge.get(node) != 0]
+    lines.append(_line("munge", not refused, f"a credential made on {view['head']} decodes on "
+                       f"{len(live) - len(refused)}/{len(live)} nodes"
+                       + (f"; not on {', '.join(refused)} (a different munge key, or munged stopped)" if refused else "")))
+    problems += [f"munge: {node} cannot decode the head node's credentials" for node in refused]
+    clocks = {node: probes[node]["clock"] for node in live if isinstance((probes.get(node) or {}).get("clock"), (int, float))}
+    if clocks:
+        spread = max(clocks.values()) - min(clocks.values())
+        fast, slow = max(clocks, key=clocks.get), min(clocks, key=clocks.get)
+        ok = spread < MUNGE_TTL_S
+        lines.append(_line("clocks", ok, f"largest difference {spread:.1f} s ({fast} ahead of {slow})"
+                           + ("" if ok else f"; munge rejects credentials over {MUNGE_TTL_S} s: set up time sync")))
+        if not ok:
+            problems.append(f"clocks differ by {spread:.0f} s ({fast} ahead of {slow})")
+    return lines, problems
+
+
+def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = None) -> dict:
     members, live = list(view["members"]), [n for n in view["members"] if n in view["live"]]
     nodes = {n: {"versions": view["nodes"][n].get("versions") or {}, "probe": probes.get(n) or {}} for n in live}
     cluster = {"group": view["group"], "head": view["head"], "mpirun": mpirun}
@@ -133,6 +189,11 @@ def health_report(view: dict, probes: dict, mpirun: dict) -> dict:
     lines.append(_line("mpirun", mpirun_ok, detail))
     if not mpirun_ok:
         problems.append(f"mpirun across the live nodes: {detail}")
+
+    if slurm:
+        slurm_lines, slurm_problems = _slurm(view, live, {n: nodes[n]["probe"] for n in live}, slurm)
+        lines += slurm_lines
+        problems += slurm_problems
 
     lines.append(f"{'verdict':<12} {'OK' if not problems else 'FAIL':<4}  "
                  + ("healthy" if not problems else f"{len(problems)} problem(s)"))

@@ -68,9 +68,17 @@ machinefile:
   type: list
   elements: list
   sample: [[rpi-0, "4"], [rpi-1, "4"]]
+clock:
+  description:
+    - The node's clock (seconds since the epoch) when the probe started, for the clock differences between nodes.
+      The probes of all nodes start within about a second of each other.
+  returned: always
+  type: float
+  sample: 1795530160.25
 """
 
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
@@ -126,6 +134,7 @@ def main():
         },
         supports_check_mode=True,
     )
+    clock = time.time()
     params = module.params
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = pool.map(lambda peer: ssh_result(module, params["user"], peer, params["timeout"]), params["peers"])
@@ -135,6 +144,7 @@ def main():
         ssh=ssh,
         resolves={name: {"want": address, "got": resolve(name)} for name, address in params["names"].items()},
         machinefile=read_machinefile(params["machinefile"]),
+        clock=clock,
     )
 
 

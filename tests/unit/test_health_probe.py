@@ -5,6 +5,7 @@ import importlib.util
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,12 @@ def test_a_run_without_peers_logs_in_nowhere(result):
 
 def test_a_run_changes_nothing(result):
     assert result["changed"] is False, result
+
+
+def test_a_run_reads_the_clock_when_it_starts(run_module):
+    before = time.time()
+    clock = probe(run_module)["clock"]
+    assert before <= clock <= time.time(), (before, clock)
 
 
 def test_a_run_reads_the_machinefile(run_module, tmp_path):

@@ -31,8 +31,9 @@ def probes(live=NODES, head="rpi-0") -> dict:
             "ssh": dict.fromkeys(live, "ok"),
             "resolves": {peer: {"want": ADDRESSES[peer], "got": ADDRESSES[peer]} for peer in live},
             "machinefile": [list(entry) for entry in machinefile],
+            "clock": 1795530160.25 + 0.1 * index,
         }
-        for node in live
+        for index, node in enumerate(live)
     }
 
 
@@ -194,3 +195,77 @@ def test_the_verdict_counts_the_problems():
     checks["rpi-0"]["resolves"]["rpi-0"]["got"] = "127.0.1.1"
     lines = health.health_report(cluster_view(), checks, mpirun())["lines"]
     assert lines[-1] == f"{'verdict':<12} FAIL  2 problem(s)", lines
+
+
+# --- Slurm -------------------------------------------------------------------------------------------------------------
+
+
+def slurm(states=None, munge=None, rc=0, stderr="") -> dict:
+    """What check.yml reads where Slurm runs: sinfo on the head node and unmunge's exit status on every node."""
+    states = dict.fromkeys(NODES, ("idle", "none")) if states is None else states
+    return {"sinfo": {"rc": rc, "stdout": "\n".join(f"{n}|{s}|{r}" for n, (s, r) in states.items()), "stderr": stderr},
+            "munge": dict.fromkeys(NODES, 0) if munge is None else munge}
+
+
+def slurm_report(view=None, probe=None, **kwargs) -> dict:
+    return health.health_report(view or cluster_view(), probe or probes(), mpirun(), slurm(**kwargs))
+
+
+def line(report: dict, check: str) -> str:
+    [found] = [text for text in report["lines"] if text.startswith(f"{check} ")]
+    return found
+
+
+def test_a_healthy_slurm_cluster_is_ok_with_three_more_checks():
+    report = slurm_report()
+    assert report["ok"] and [line(report, check)[:17] for check in ("slurm", "munge", "clocks")] == [
+        "slurm        OK  ", "munge        OK  ", "clocks       OK  "], report["lines"]
+
+
+def test_without_slurm_there_is_no_slurm_line():
+    report = health.health_report(cluster_view(), probes(), mpirun())
+    assert not [text for text in report["lines"] if text.startswith(("slurm ", "munge ", "clocks "))]
+
+
+@pytest.mark.parametrize(("state", "reason", "shown"), [
+    ("down*", "Not responding", "rpi-2 is down* (Not responding)"),
+    ("drain", "Kill task failed", "rpi-2 is drain (Kill task failed)"),
+    ("idle*", "none", "rpi-2 is idle*"),
+    ("unk*", "none", "rpi-2 is unk*"),
+])
+def test_a_node_slurm_cannot_use_is_named_with_its_state_and_reason(state, reason, shown):
+    states = {"rpi-0": ("idle", "none"), "rpi-1": ("alloc", "none"), "rpi-2": (state, reason)}
+    report = slurm_report(states=states)
+    assert not report["ok"] and f"Slurm: {shown}" in report["problems"], report["problems"]
+
+
+@pytest.mark.parametrize("state", ["idle", "alloc", "mix", "comp"])
+def test_nodes_that_run_or_wait_for_jobs_are_up(state):
+    assert slurm_report(states=dict.fromkeys(NODES, (state, "none")))["ok"]
+
+
+def test_a_member_missing_from_slurm_is_named():
+    report = slurm_report(states={"rpi-0": ("idle", "none"), "rpi-1": ("idle", "none")})
+    assert "Slurm: rpi-2 is not in Slurm's nodes (run site.yml)" in report["problems"], report["problems"]
+
+
+def test_a_controller_that_does_not_answer_fails_the_slurm_line():
+    report = slurm_report(states={}, rc=1, stderr="slurm_load_node error: Unable to contact slurm controller\n")
+    assert line(report, "slurm").startswith("slurm        FAIL") and "Unable to contact slurm controller" in line(
+        report, "slurm"), report["lines"]
+
+
+def test_a_node_that_cannot_decode_the_heads_credential_is_named():
+    report = slurm_report(munge={"rpi-0": 0, "rpi-1": 0, "rpi-2": 2})
+    assert "munge: rpi-2 cannot decode the head node's credentials" in report["problems"], report["problems"]
+
+
+def test_clocks_far_apart_fail_and_name_the_nodes():
+    probe = probes()
+    probe["rpi-1"]["clock"] += 301
+    report = slurm_report(probe=probe)
+    assert "clocks differ by 301 s (rpi-1 ahead of rpi-0)" in report["problems"], report["problems"]
+
+
+def test_clocks_close_together_show_the_largest_difference():
+    assert "largest difference 0.2 s (rpi-2 ahead of rpi-0)" in line(slurm_report(), "clocks")

@@ -156,3 +156,10 @@ def test_no_job_is_left_in_the_queue():
 def test_the_mpi_users_job_output_stays_in_the_job_directory():
     outputs = node(HEAD).check_output(f"ls {MPI_HOME}/mpi_jobs").split()
     assert any(name.startswith("slurm-") and name.endswith(".out") for name in outputs), outputs
+
+
+@pytest.mark.parametrize("check", ["slurm", "munge", "clocks", "verdict"])
+def test_check_finds_slurm_munge_and_clocks_healthy(check):
+    run = playbook("check.yml")
+    lines = [line.strip() for line in run.stdout.splitlines() if line.strip().startswith(f"{check} ")]
+    assert run.returncode == 0 and lines and lines[-1].split()[1] == "OK", run.stdout[-3000:]
