@@ -31,6 +31,7 @@ BAD = {
     "mpi_user has bad characters": (None, ["-e", "mpi_user=Bad.User"], "mpi_user 'Bad.User'"),
     "slots are zero": (with_host_vars(NODES[2], machinefile_slots=0), [], f"it is {NODES[2]}=0"),
     "slots are not a number": (with_host_vars(NODES[2], machinefile_slots="many"), [], f"it is {NODES[2]}=many"),
+    "an unknown scheduler": (None, ["-e", "mpi_scheduler=pbs"], "mpi_scheduler must be one of: none, slurm, got: pbs"),
 }
 
 
