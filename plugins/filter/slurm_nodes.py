@@ -36,6 +36,7 @@ _value:
   elements: str
 """
 
+
 def _topology(node):
     slots, cpus, topology = int(node["slots"]), node.get("cpus"), node.get("topology") or {}
     parts = [topology.get(key) for key in ("sockets", "cores_per_socket", "threads_per_core")]

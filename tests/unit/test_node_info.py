@@ -105,8 +105,8 @@ def test_parse_ipv4_of_no_output_is_empty():
 
 OS_RELEASES = {
     "debian-bookworm": ('PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\n'
-                        'VERSION_CODENAME=bookworm\nID=debian\n', {"family": "Debian", "distribution": "Debian",
-                                                                    "release": "bookworm"}),
+                        'VERSION_CODENAME=bookworm\nID=debian\n',
+                        {"family": "Debian", "distribution": "Debian", "release": "bookworm"}),
     "raspberry-pi-os-32": ('PRETTY_NAME="Raspbian GNU/Linux 12 (bookworm)"\nNAME="Raspbian GNU/Linux"\n'
                            'VERSION_CODENAME=bookworm\nID=raspbian\nID_LIKE=debian\n',
                            {"family": "Debian", "distribution": "Raspbian", "release": "bookworm"}),

@@ -127,7 +127,7 @@ def test_run_job_through_slurm_saves_the_slurm_job(pi_through_slurm):
 
 def test_two_jobs_that_each_need_the_whole_cluster_run_one_after_the_other():
     submit = f"sbatch --parsable --ntasks={ALL_RANKS} --output=/dev/null --wrap 'srun sleep 5'"
-    first, second = (on_head_as_mpi(submit).strip().split(";")[0] for _ in range(2))
+    first, second = (on_head_as_mpi(submit).strip().split(";")[0] for attempt in range(2))
     jobs = wait_for([first, second])
     assert [j["JobState"] for j in jobs] == ["COMPLETED", "COMPLETED"], jobs
     assert jobs[1]["StartTime"] >= jobs[0]["EndTime"], f"the second job started before the first ended: {jobs}"
