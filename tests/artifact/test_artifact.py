@@ -159,7 +159,8 @@ class Controller:
 
     def env(self) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "MOLECULE_", "VIRTUAL_ENV"))}
-        env.update(PATH=f"{self.bin}:{env['PATH']}", HOME=str(self.home), ANSIBLE_NOCOLOR="1")
+        # PWD as a shell in the working directory sets it: run_job.yml saves results under $PWD/results.
+        env.update(PATH=f"{self.bin}:{env['PATH']}", HOME=str(self.home), PWD=str(self.workdir), ANSIBLE_NOCOLOR="1")
         return env
 
     def readme_playbook(self, index: int, *extra: str) -> subprocess.CompletedProcess:
