@@ -53,6 +53,12 @@ options:
     type: list
     elements: dict
     default: []
+  scheduler:
+    description:
+      - The scheduler (C(mpi_scheduler)). With C(slurm), a head node whose package sources offer no C(slurmctld)
+        (read by M(picluster.mpi.node_info) with O(picluster.mpi.node_info#module:packages)) is a problem.
+    type: str
+    default: none
 """
 
 EXAMPLES = r"""
@@ -69,7 +75,7 @@ _value:
       first host, the live members outside the play), C(nodes) (per live node C(address), C(network), C(device),
       C(names), C(set_hostname), C(hostname), C(slots), C(cpus), C(topology), C(memory_mb), C(oversubscribed) (more
       slots than CPUs), C(release),
-      C(host_keys), C(public_keys), C(versions), C(python_apt)),
+      C(cgroup), C(packages), C(host_keys), C(public_keys), C(versions), C(python_apt)),
       C(addresses) (every live node's names to its address), C(openmpi_major), C(problems) and C(mismatches).
   type: dict
 """
@@ -137,12 +143,20 @@ def _node(name, node_vars, info):
         "public_keys": dict(info.get("public_keys") or {}),
         "versions": dict(info.get("versions") or {}),
         "python_apt": bool(info.get("python_apt")),
+        "packages": dict(info.get("packages") or {}),
+        "cgroup": dict(info.get("cgroup") or {}),
         "oversubscribed": isinstance(cpus, int) and str(slots).isdigit() and int(slots) > cpus,
     }
 
 
-def _problems(group, head, members, user, nodes):
+def _problems(group, head, members, user, nodes, scheduler):
     problems = []
+    controller = nodes.get(head, {}).get("packages", {}).get("slurmctld") or {}
+    if scheduler == "slurm" and head in nodes and not (controller.get("installed") or controller.get("candidate")):
+        problems.append(f"mpi_scheduler is slurm, but apt on the head node {head} offers no slurmctld package, so the "
+                        "Slurm controller cannot be installed. Enable the distribution's main archive in "
+                        "/etc/apt/sources.list(.d) on the head node (Raspberry Pi OS and Debian ship Slurm there), "
+                        "run apt update, then this playbook again.")
     if head not in members:
         problems.append(f"The cluster is the inventory group '{group}' (mpi_cluster_group), which must contain the "
                         f"head node '{head}' (mpi_head); its members are {', '.join(members) or 'none'}.")
@@ -199,7 +213,7 @@ def _mismatches(nodes):
     return mismatches
 
 
-def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=None):
+def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=None, scheduler="none"):
     members = list(members)
     reached = _reached(outside_info)
     in_play = [m for m in members if m in play_hosts]
@@ -223,7 +237,7 @@ def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=
         "nodes": nodes,
         "addresses": {name: node["address"] for node in nodes.values() for name in node["names"]},
         "openmpi_major": int(openmpi[0].split(".")[0]) if openmpi else None,
-        "problems": _problems(group, head, members, user, nodes),
+        "problems": _problems(group, head, members, user, nodes, scheduler),
         "mismatches": _mismatches(nodes),
     }
 

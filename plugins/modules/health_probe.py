@@ -33,13 +33,8 @@ options:
     description: Seconds one SSH login may take.
     type: int
     default: 20
-attributes:
-  check_mode:
-    description: Can run in check mode and return the same results, since it only reads.
-    support: full
-  diff_mode:
-    description: Returns no diff; it changes nothing.
-    support: none
+extends_documentation_fragment:
+  - picluster.mpi.read_only
 """
 
 EXAMPLES = r"""

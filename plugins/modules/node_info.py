@@ -20,13 +20,15 @@ options:
     description: The MPI user whose C(~/.ssh/id_*.pub) public keys are read. Empty, no key is read.
     type: str
     default: ""
-attributes:
-  check_mode:
-    description: Can run in check mode and return the same results, since it only reads.
-    support: full
-  diff_mode:
-    description: Returns no diff; it changes nothing.
-    support: none
+  packages:
+    description:
+      - Packages whose installed and candidate versions are read from C(apt-cache policy), for a check that must
+        come before any change (the Slurm controller package offered to the head node). Empty, none is read.
+    type: list
+    elements: str
+    default: []
+extends_documentation_fragment:
+  - picluster.mpi.read_only
 """
 
 EXAMPLES = r"""
@@ -100,6 +102,21 @@ host_keys:
   type: list
   elements: list
   sample: [[ssh-ed25519, AAAAC3NzaC1lZDI1NTE5AAAAI...]]
+packages:
+  description:
+    - Per package asked for in O(packages), its C(installed) and C(candidate) versions, null where there is none
+      (not installed, or no package source offers it). A package apt does not know at all has both null.
+  returned: always
+  type: dict
+  sample: {slurmctld: {installed: null, candidate: 22.05.8-4+deb12u3}}
+cgroup:
+  description:
+    - The node's control groups, for Slurm's process tracking - C(version) (2 for the unified hierarchy, 1 for the
+      legacy one, null without either) and C(container), the container manager systemd detected (empty on a
+      machine of its own). A container usually sees a cgroup tree it does not own.
+  returned: always
+  type: dict
+  sample: {version: 2, container: ""}
 """
 
 import importlib.util
@@ -271,8 +288,51 @@ def host_keys():
     return keys
 
 
+def parse_apt_policy(text, names):
+    """Installed and candidate versions per package from `apt-cache policy NAME...` output."""
+    versions = {name: {"installed": None, "candidate": None} for name in names}
+    current = None
+    for line in text.splitlines():
+        header = re.match(r"^(\S+):$", line)
+        if header:
+            current = versions.get(header.group(1))
+            continue
+        field = re.match(r"^\s+(Installed|Candidate):\s*(\S+)", line)
+        if field and current is not None and field.group(2) != "(none)":
+            current[field.group(1).lower()] = field.group(2)
+    return versions
+
+
+def package_versions(module, names):
+    if not names:
+        return {}
+    rc, out, _err = module.run_command(["apt-cache", "policy", *names], environ_update={"LANG": "C"})
+    return parse_apt_policy(out if rc == 0 else "", names)
+
+
+def control_groups(root="/sys/fs/cgroup", container_file="/run/systemd/container"):
+    if os.path.exists(os.path.join(root, "cgroup.controllers")):
+        version = 2
+    elif os.path.isdir(os.path.join(root, "freezer")):
+        version = 1
+    else:
+        version = None
+    try:
+        with open(container_file, encoding="utf-8") as handle:
+            container = handle.read().strip()
+    except OSError:
+        container = ""
+    return {"version": version, "container": container}
+
+
 def main():
-    module = AnsibleModule(argument_spec={"user": {"type": "str", "default": ""}}, supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec={
+            "user": {"type": "str", "default": ""},
+            "packages": {"type": "list", "elements": "str", "default": []},
+        },
+        supports_check_mode=True,
+    )
     module.exit_json(
         changed=False,
         versions={
@@ -294,6 +354,8 @@ def main():
         hostname=socket.gethostname().split(".")[0],
         os=os_release(),
         host_keys=host_keys(),
+        packages=package_versions(module, module.params["packages"]),
+        cgroup=control_groups(),
     )
 
 

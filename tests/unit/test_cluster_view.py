@@ -495,3 +495,35 @@ def test_the_inputs_are_left_as_they_were():
     before = copy.deepcopy(hostvars)
     view(hostvars)
     assert hostvars == before
+
+
+# --- the scheduler -----------------------------------------------------------------------------------------------------
+
+
+def with_controller_package(installed=None, candidate=None) -> dict:
+    hostvars = cluster()
+    info(hostvars, "rpi-0")["packages"] = {"slurmctld": {"installed": installed, "candidate": candidate}}
+    return hostvars
+
+
+@pytest.mark.parametrize(("installed", "candidate"), [
+    (None, "22.05.8-4+deb12u3"),
+    ("22.05.8-4+deb12u3", None),
+], ids=["offered", "installed-but-no-longer-offered"])
+def test_a_head_node_that_has_or_can_install_slurmctld_is_no_problem(installed, candidate):
+    result = view(with_controller_package(installed, candidate), scheduler="slurm")
+    assert problems_with(result, "slurmctld") == [], result["problems"]
+
+
+def test_a_head_node_without_slurmctld_on_offer_is_told_to_enable_the_archive():
+    assert problems_with(view(with_controller_package(), scheduler="slurm"), "offers no slurmctld package")
+
+
+def test_without_slurm_the_controller_package_does_not_matter():
+    assert problems_with(view(with_controller_package(), scheduler="none"), "slurmctld") == []
+
+
+def test_a_node_carries_its_control_groups():
+    hostvars = cluster()
+    info(hostvars, "rpi-1")["cgroup"] = {"version": 2, "container": ""}
+    assert view(hostvars)["nodes"]["rpi-1"]["cgroup"] == {"version": 2, "container": ""}

@@ -139,6 +139,56 @@ def test_parse_slurm_version(output, version):
     assert node_info.parse_slurm_version(output) == version
 
 
+# `apt-cache policy slurmctld slurmd` on a Debian 12 node with slurmd installed (recorded).
+APT_POLICY = """slurmctld:
+  Installed: (none)
+  Candidate: 22.05.8-4+deb12u3
+  Version table:
+     22.05.8-4+deb12u3 500
+        500 http://deb.debian.org/debian bookworm/main amd64 Packages
+slurmd:
+  Installed: 22.05.8-4+deb12u3
+  Candidate: 22.05.8-4+deb12u3
+  Version table:
+ *** 22.05.8-4+deb12u3 500
+        500 http://deb.debian.org/debian bookworm/main amd64 Packages
+        100 /var/lib/dpkg/status
+"""
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("slurmctld", {"installed": None, "candidate": "22.05.8-4+deb12u3"}),
+    ("slurmd", {"installed": "22.05.8-4+deb12u3", "candidate": "22.05.8-4+deb12u3"}),
+    ("nosuchpackage", {"installed": None, "candidate": None}),
+], ids=["offered", "installed", "unknown"])
+def test_parse_apt_policy_gives_installed_and_candidate_versions(name, expected):
+    assert node_info.parse_apt_policy(APT_POLICY, ["slurmctld", "slurmd", "nosuchpackage"])[name] == expected
+
+
+def test_parse_apt_policy_of_a_package_no_source_offers_has_no_candidate():
+    text = "slurmctld:\n  Installed: (none)\n  Candidate: (none)\n  Version table:\n"
+    assert node_info.parse_apt_policy(text, ["slurmctld"]) == {"slurmctld": {"installed": None, "candidate": None}}
+
+
+@pytest.mark.parametrize(("layout", "expected"), [
+    (["cgroup.controllers"], 2),
+    (["freezer/"], 1),
+    ([], None),
+], ids=["unified", "legacy", "none"])
+def test_control_groups_version(tmp_path, layout, expected):
+    for entry in layout:
+        (tmp_path / entry).mkdir() if entry.endswith("/") else (tmp_path / entry).write_text("cpu memory\n")
+    assert node_info.control_groups(str(tmp_path), str(tmp_path / "no-container"))["version"] == expected
+
+
+@pytest.mark.parametrize(("content", "expected"), [("docker\n", "docker"), (None, "")], ids=["docker", "machine"])
+def test_control_groups_name_the_container_systemd_detected(tmp_path, content, expected):
+    marker = tmp_path / "container"
+    if content is not None:
+        marker.write_text(content)
+    assert node_info.control_groups(str(tmp_path), str(marker))["container"] == expected
+
+
 def fake_cpus(sysfs: Path, cores: list[tuple[int, int]]) -> list[int]:
     """A /sys/devices/system/cpu with one CPU per (package, core) pair; their numbers."""
     for cpu, (package, core) in enumerate(cores):
@@ -191,6 +241,19 @@ def installed_openmpi() -> str | None:
     match = re.search(r"Open MPI v(\S+)", subprocess.run([ompi_info, "--version"], capture_output=True, text=True,
                                                          check=False).stdout)
     return match.group(1) if match else None
+
+
+def dpkg_version(package: str) -> str | None:
+    out = subprocess.run(["dpkg-query", "-W", "-f", "${Status} ${Version}", package], capture_output=True,
+                         text=True, check=False).stdout
+    return out.split()[-1] if out.startswith("install ok installed") else None
+
+
+@pytest.mark.skipif(not shutil.which("apt-cache") or not shutil.which("dpkg-query"), reason="needs apt and dpkg")
+def test_the_run_reports_the_installed_version_dpkg_knows(run_module):
+    packages = run_module("node_info", "packages=apt,nosuchpackage-picluster")["packages"]
+    assert (packages["apt"]["installed"], packages["nosuchpackage-picluster"]) == (
+        dpkg_version("apt"), {"installed": None, "candidate": None}), packages
 
 
 def test_the_run_changes_nothing(result):

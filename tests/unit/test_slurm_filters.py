@@ -1,4 +1,5 @@
-"""The filters of the slurm role: slurm.conf's node lines (slurm_nodes) and the cluster's munge key (munge_text_key)."""
+"""The filters of the slurm role: slurm.conf's node lines (slurm_nodes), its process tracking (slurm_tracking) and the
+cluster's munge key (munge_text_key)."""
 from __future__ import annotations
 
 import base64
@@ -20,6 +21,7 @@ def load(name: str):
 
 slurm_nodes = load("slurm_nodes").slurm_nodes
 munge_text_key = load("munge_text_key").munge_text_key
+slurm_tracking = load("slurm_tracking").slurm_tracking
 
 PI4 = {"sockets": 1, "cores_per_socket": 4, "threads_per_core": 1}
 
@@ -166,3 +168,46 @@ def test_slurm_job_gives_the_exit_status_before_the_signal(exit_code, status):
 @pytest.mark.parametrize("text", ["", None, "slurm_load_jobs error: Invalid job id specified"])
 def test_slurm_job_of_no_job_is_empty(text):
     assert slurm_job(text) == {}
+
+
+# --- slurm_tracking ----------------------------------------------------------------------------------------------------
+
+
+def with_cgroups(*cgroups: dict) -> dict:
+    return view({f"rpi-{i}": {**pi(f"192.0.2.{10 + i}"), "cgroup": cgroup} for i, cgroup in enumerate(cgroups)})
+
+
+PI_OS = {"version": 2, "container": ""}
+
+
+@pytest.mark.parametrize("cgroups", [
+    [PI_OS] * 4,
+    [{"version": 1, "container": ""}, PI_OS],
+], ids=["unified", "legacy-and-unified"])
+def test_auto_chooses_cgroup_when_every_node_has_control_groups_of_its_own(cgroups):
+    tracking = slurm_tracking(with_cgroups(*cgroups), "auto", "auto")
+    assert (tracking["proctrack"], tracking["task"], tracking["cgroup"]) == ("proctrack/cgroup", "task/cgroup", True)
+
+
+@pytest.mark.parametrize(("odd_one", "reason"), [
+    ({"version": 1, "container": "docker"}, "rpi-3: docker containers"),
+    ({"version": None, "container": ""}, "rpi-3: no control groups"),
+    ({}, "rpi-3: no control groups"),
+], ids=["container", "no-cgroups", "not-read"])
+def test_auto_falls_back_to_linuxproc_when_one_node_cannot_and_says_which(odd_one, reason):
+    tracking = slurm_tracking(with_cgroups(PI_OS, PI_OS, PI_OS, odd_one), "auto", "auto")
+    assert (tracking["proctrack"], tracking["task"], tracking["cgroup"], tracking["reason"]) == (
+        "proctrack/linuxproc", "task/none", False, reason)
+
+
+def test_a_plugin_the_user_names_is_kept():
+    tracking = slurm_tracking(with_cgroups({"version": 1, "container": "docker"}), "proctrack/cgroup",
+                              "task/cgroup,task/affinity")
+    assert (tracking["proctrack"], tracking["task"], tracking["cgroup"]) == (
+        "proctrack/cgroup", "task/cgroup,task/affinity", True)
+
+
+def test_auto_names_each_reason_once_with_its_nodes():
+    docker = {"version": 1, "container": "docker"}
+    tracking = slurm_tracking(with_cgroups(docker, docker, {"version": None, "container": ""}), "auto", "auto")
+    assert tracking["reason"] == "rpi-0, rpi-1: docker containers; rpi-2: no control groups"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from clustertest import ADDRESSES, INVENTORY, NODES, playbook
+from clustertest import ADDRESSES, HEAD, INVENTORY, NODES, node, playbook
 from playbook_output import recap
 
 
@@ -54,3 +54,29 @@ def test_bad_input_changes_nothing(bad_run):
     result, _changed = bad_run
     changed = {host: counters["changed"] for host, counters in recap(result.stdout).items()}
     assert changed and set(changed.values()) == {0}, f"changes: {changed}\n{result.stdout[-2000:]}"
+
+
+# An apt pin with a negative priority is how a head node looks whose package sources lack slurmctld.
+NO_SLURMCTLD = "/etc/apt/preferences.d/picluster-test-no-slurmctld"
+
+
+@pytest.fixture(scope="module")
+def head_without_slurmctld():
+    head = node(HEAD)
+    head.check_output(f"printf 'Package: slurmctld\\nPin: release *\\nPin-Priority: -1\\n' > {NO_SLURMCTLD}")
+    try:
+        assert "Candidate: (none)" in head.check_output("apt-cache policy slurmctld"), "the pin did not take"
+        yield playbook("site.yml", "-e", "mpi_scheduler=slurm")
+    finally:
+        head.run(f"rm -f {NO_SLURMCTLD}")
+
+
+def test_slurm_on_a_head_node_apt_offers_no_slurmctld_fails_with_what_to_enable(head_without_slurmctld):
+    result = head_without_slurmctld
+    assert result.returncode != 0 and f"apt on the head node {HEAD} offers no slurmctld package" in result.stdout, (
+        result.stdout[-3000:])
+
+
+def test_slurm_on_a_head_node_apt_offers_no_slurmctld_changes_nothing(head_without_slurmctld):
+    changed = {host: counters["changed"] for host, counters in recap(head_without_slurmctld.stdout).items()}
+    assert changed and set(changed.values()) == {0}, f"changes: {changed}\n{head_without_slurmctld.stdout[-2000:]}"
