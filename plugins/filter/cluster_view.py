@@ -73,8 +73,8 @@ _value:
     - C(group), C(head), C(members), C(live), C(dead), C(outside) (live members outside the play),
       C(write_targets) (per host of the play, the nodes it writes node-independent files to, itself and, for the
       first host, the live members outside the play), C(nodes) (per live node C(address), C(network), C(device),
-      C(names), C(set_hostname), C(hostname), C(slots), C(cpus), C(topology), C(memory_mb), C(oversubscribed) (more
-      slots than CPUs), C(release),
+      C(names), C(set_hostname), C(hostname), C(slots), C(cpus), C(topology), C(memory_mb), C(memory_available_mb),
+      C(oversubscribed) (more slots than CPUs), C(release),
       C(cgroup), C(packages), C(host_keys), C(public_keys), C(versions), C(python_apt)),
       C(addresses) (every live node's names to its address), C(openmpi_major), C(problems) and C(mismatches).
   type: dict
@@ -137,6 +137,7 @@ def _node(name, node_vars, info):
         "cpus": cpus,
         "topology": dict(info.get("topology") or {}),
         "memory_mb": info.get("memory_mb"),
+        "memory_available_mb": info.get("memory_available_mb"),
         "os_family": os_release.get("family", ""),
         "release": f"{os_release.get('distribution') or '?'} {os_release.get('release') or '?'}",
         "host_keys": [list(key) for key in info.get("host_keys") or []],

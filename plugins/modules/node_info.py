@@ -63,6 +63,11 @@ memory_mb:
   returned: always
   type: int
   sample: 3796
+memory_available_mb:
+  description: The memory (C(MemAvailable)) in MiB that programs can take now without swapping.
+  returned: always
+  type: int
+  sample: 3402
 python_apt:
   description: Whether python3-apt, which the apt module needs to compare packages, is installed.
   returned: always
@@ -193,10 +198,10 @@ def cpu_topology(cpus, sysfs="/sys/devices/system/cpu"):
     return {"sockets": sockets, "cores_per_socket": len(cores) // sockets, "threads_per_core": len(cpus) // len(cores)}
 
 
-def memory_mb(meminfo="/proc/meminfo"):
+def memory_mb(meminfo="/proc/meminfo", field="MemTotal"):
     try:
         with open(meminfo, encoding="ascii") as handle:
-            match = re.search(r"^MemTotal:\s+(\d+)\s+kB", handle.read(), re.MULTILINE)
+            match = re.search(rf"^{field}:\s+(\d+)\s+kB", handle.read(), re.MULTILINE)
     except OSError:
         return None
     return int(match.group(1)) // 1024 if match else None
@@ -347,6 +352,7 @@ def main():
         topology=cpu_topology(sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                               else range(os.cpu_count() or 0)),
         memory_mb=memory_mb(),
+        memory_available_mb=memory_mb(field="MemAvailable"),
         python_apt=importlib.util.find_spec("apt") is not None,
         public_keys=public_keys(module.params["user"]),
         default_ipv4=default_ipv4(module),

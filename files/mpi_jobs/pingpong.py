@@ -1,0 +1,211 @@
+"""Measure latency and bandwidth between every pair of nodes, to find a bad cable or switch port.
+
+Run one rank per node (run_job.yml does: -e job=pingpong).  Every ordered pair
+of ranks plays ping-pong: the first sends a message, the second sends it back.
+The round trip of an 8-byte message is the pair's latency; a message of 1 MiB
+or more, sent one way in half a round trip, gives its bandwidth.  The pairs are
+played in rounds in which every rank has one partner (a round-robin
+tournament), so a cluster of n nodes takes n - 1 rounds, not n * (n - 1) turns.
+
+Usage::
+
+    mpirun -np 4 --map-by node -machinefile ~/machinefile python3 -m mpi4py pingpong.py
+    ... pingpong.py --sizes 1048576,4194304 --latency-iterations 200 --bandwidth-iterations 20
+
+Only rank 0 prints: the latency matrix (microseconds, round trip), the
+bandwidth matrix of the largest message (MB/s, 10**6 bytes per second), the
+pairs slower than half the median bandwidth with what to check, and one
+machine-readable line ``RESULT {...}`` (compact JSON with the keys job, ranks,
+hosts, sizes, latency_us, bandwidth_mbs (one matrix per size), medians and
+slow_pairs; a matrix is indexed [sender][echoer], null on the diagonal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from typing import Any
+
+LATENCY_BYTES = 8
+MIB = 1 << 20
+WARMUP = 5
+
+
+def pair_rounds(size: int) -> list[list[tuple[int, int]]]:
+    """Return rounds of disjoint rank pairs in which every unordered pair of ``size`` ranks meets exactly once.
+
+    The circle method: rank 0 stays put, the others rotate; an odd size gets a bye each round.
+    """
+    if size < 1:
+        raise ValueError(f"size must be >= 1, got {size}")
+    players: list[int | None] = list(range(size)) + ([None] if size % 2 else [])
+    count = len(players)
+    rounds = []
+    for _round in range(count - 1):
+        pairs = []
+        for i in range(count // 2):
+            first, second = players[i], players[count - 1 - i]
+            if first is not None and second is not None:
+                pairs.append((min(first, second), max(first, second)))
+        rounds.append(sorted(pairs))
+        players = [players[0], players[-1], *players[1:-1]]
+    return [pairs for pairs in rounds if pairs]
+
+
+def bandwidth_mbs(size_bytes: int, round_trip_s: float) -> float:
+    """Return the one-way bandwidth in MB/s of a message of ``size_bytes`` whose round trip took ``round_trip_s``."""
+    if round_trip_s <= 0:
+        raise ValueError(f"a round trip takes time, got {round_trip_s} s")
+    return size_bytes / (round_trip_s / 2) / 1e6
+
+
+def matrix(size: int, measured: dict[tuple[int, int], float], digits: int = 1) -> list[list[float | None]]:
+    """Return a ``size`` x ``size`` matrix of the measured (sender, echoer) values, None on the diagonal."""
+    return [[None if i == j else round(measured[(i, j)], digits) for j in range(size)] for i in range(size)]
+
+
+def off_diagonal(values: list[list[float | None]]) -> list[float]:
+    return [value for row in values for value in row if value is not None]
+
+
+def slow_pairs(bandwidth: list[list[float | None]], hosts: list[str], fraction: float = 0.5) -> list[str]:
+    """Name the pairs of nodes whose bandwidth, either way, is below ``fraction`` of the median, and what to check.
+
+    When every slow pair shares one node, that node's cable or port is the likely cause, and a last line says so.
+    """
+    values = off_diagonal(bandwidth)
+    if not values:
+        return []
+    median = statistics.median(values)
+    slow = []
+    for i in range(len(hosts)):
+        for j in range(i + 1, len(hosts)):
+            worst = min(bandwidth[i][j], bandwidth[j][i])
+            if worst < fraction * median:
+                slow.append((i, j, worst))
+    lines = [f"{hosts[i]} <-> {hosts[j]}: {worst:.0f} MB/s, median {median:.0f}: check the cable or the switch port"
+             for i, j, worst in slow]
+    shared = set.intersection(*({i, j} for i, j, _worst in slow)) if len(slow) > 1 else set()
+    if len(shared) == 1:
+        lines.append(f"every slow pair includes {hosts[shared.pop()]}: check its cable and switch port first")
+    return lines
+
+
+def format_matrix(title: str, hosts: list[str], values: list[list[float | None]], fmt: str) -> str:
+    """Return a small table: a title line, a header of hosts, one row per host."""
+    width = max(8, *(len(host) + 1 for host in hosts))
+    lines = [title, " " * width + "".join(f"{host:>{width}}" for host in hosts)]
+    for host, row in zip(hosts, values):
+        cells = "".join(f"{'-':>{width}}" if value is None else f"{format(value, fmt):>{width}}" for value in row)
+        lines.append(f"{host:<{width}}" + cells)
+    return "\n".join(lines)
+
+
+def format_result(result: dict[str, Any]) -> str:
+    """Return the machine-readable ``RESULT {...}`` line for a result dict."""
+    return "RESULT " + json.dumps(result, separators=(",", ":"))
+
+
+def positive_sizes(text: str) -> list[int]:
+    sizes = [int(part) for part in text.split(",") if part.strip()]
+    if not sizes or min(sizes) < MIB:
+        raise argparse.ArgumentTypeError(f"sizes are bytes of at least {MIB} (1 MiB), comma-separated, got {text!r}")
+    return sizes
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=positive_sizes, default=[MIB, 4 * MIB],
+                        help="bandwidth message sizes in bytes, comma-separated (default: 1 MiB and 4 MiB)")
+    parser.add_argument("--latency-iterations", type=positive_int, default=100,
+                        help="8-byte round trips per ordered pair (default: 100)")
+    parser.add_argument("--bandwidth-iterations", type=positive_int, default=10,
+                        help="round trips per ordered pair and size (default: 10)")
+    return parser.parse_args(argv)
+
+
+def round_trips(comm, peer: int, buffer: bytearray, iterations: int, lead: bool) -> float:
+    """Play ``iterations`` round trips with ``peer`` (``lead`` sends first); the median round trip in seconds."""
+    from mpi4py import MPI
+
+    message = [buffer, MPI.BYTE]
+    times = []
+    for turn in range(WARMUP + iterations):
+        if lead:
+            start = MPI.Wtime()
+            comm.Send(message, dest=peer)
+            comm.Recv(message, source=peer)
+            if turn >= WARMUP:
+                times.append(MPI.Wtime() - start)
+        else:
+            comm.Recv(message, source=peer)
+            comm.Send(message, dest=peer)
+    return statistics.median(times) if lead else 0.0
+
+
+def measure(comm, args: argparse.Namespace) -> dict[tuple[int, int], dict[int, float]]:
+    """Round trips in seconds of this rank as the sender, per echoer and message size (8 bytes and ``args.sizes``)."""
+    rank = comm.Get_rank()
+    buffers = {size: bytearray(size) for size in [LATENCY_BYTES, *args.sizes]}
+    mine: dict[tuple[int, int], dict[int, float]] = {}
+    for pairs in pair_rounds(comm.Get_size()):
+        partner = next((b if a == rank else a for a, b in pairs if rank in (a, b)), None)
+        for sender in sorted({rank, partner}) if partner is not None else []:
+            lead = sender == rank
+            results = {}
+            for size, buffer in buffers.items():
+                iterations = args.latency_iterations if size == LATENCY_BYTES else args.bandwidth_iterations
+                results[size] = round_trips(comm, partner, buffer, iterations, lead)
+            if lead:
+                mine[(rank, partner)] = results
+        # Rounds do not overlap: a pair of the next round starts when every pair of this one is done.
+        comm.Barrier()
+    return mine
+
+
+def main(argv: list[str] | None = None) -> None:
+    from mpi4py import MPI
+
+    args = parse_args(argv)
+    comm = MPI.COMM_WORLD
+    rank, size = comm.Get_rank(), comm.Get_size()
+    hosts = comm.gather(MPI.Get_processor_name(), root=0)
+    measured = comm.gather(measure(comm, args), root=0)
+    if rank != 0:
+        return
+
+    every = {pair: results for part in measured for pair, results in part.items()}
+    latency = matrix(size, {pair: results[LATENCY_BYTES] * 1e6 for pair, results in every.items()})
+    bandwidth = {str(message): matrix(size, {pair: bandwidth_mbs(message, results[message])
+                                             for pair, results in every.items()}, digits=0)
+                 for message in args.sizes}
+    largest = str(max(args.sizes))
+    slow = slow_pairs(bandwidth[largest], hosts)
+    if len(set(hosts)) < len(hosts):
+        print("note: some nodes run more than one rank; their pairs measure the node's memory, not the network")
+    print(format_matrix(f"latency, round trip of {LATENCY_BYTES} bytes (microseconds)", hosts, latency, ".0f"))
+    print(format_matrix(f"bandwidth, {int(largest) // MIB} MiB messages (MB/s)", hosts, bandwidth[largest], ".0f"))
+    print("\n".join(slow) if slow else f"no slow pair: every pair is within half the median bandwidth of {largest} bytes")
+    print(format_result({
+        "job": "pingpong",
+        "ranks": size,
+        "hosts": hosts,
+        "sizes": args.sizes,
+        "latency_us": latency,
+        "bandwidth_mbs": bandwidth,
+        "median_latency_us": round(statistics.median(off_diagonal(latency)), 1) if size > 1 else None,
+        "median_bandwidth_mbs": round(statistics.median(off_diagonal(bandwidth[largest]))) if size > 1 else None,
+        "slow_pairs": slow,
+    }), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""The benchmark jobs on the provisioned virtual cluster: pingpong between every pair of nodes, and HPL (hpcc)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from clustertest import INVENTORY, NODES, playbook
+from playbook_output import recap
+
+PNG = b"\x89PNG\r\n\x1a\n"
+# Every container sees the host's memory: the derived N would run for hours. A small N keeps HPL to seconds.
+HPL_SMALL = ["-e", "hpl_n=1200", "-e", "hpl_nb=96"]
+
+
+def run_job(results: Path, *extra: str):
+    return playbook("playbooks/run_job.yml", *extra, "-e", f"mpi_job_results_dir={results}", inventory=INVENTORY)
+
+
+def saved(results: Path, job: str) -> tuple[dict, Path]:
+    [path] = sorted(results.glob(f"{job}-*.json"))
+    return json.loads(path.read_text()), path
+
+
+# --- pingpong ----------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pingpong(tmp_path_factory):
+    results = tmp_path_factory.mktemp("results")
+    return run_job(results, "-e", "job=pingpong"), results
+
+
+def test_pingpong_succeeds(pingpong):
+    result, _results = pingpong
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_pingpong_runs_one_rank_on_every_node(pingpong):
+    assert sorted(saved(pingpong[1], "pingpong")[0]["hosts"]) == sorted(NODES)
+
+
+@pytest.mark.parametrize("matrix", ["latency_us", "bandwidth_mbs"])
+def test_pingpong_measures_every_ordered_pair(pingpong, matrix):
+    result = saved(pingpong[1], "pingpong")[0]
+    matrices = result[matrix].values() if matrix == "bandwidth_mbs" else [result[matrix]]
+    for values in matrices:
+        cells = [(i, j, value) for i, row in enumerate(values) for j, value in enumerate(row)]
+        assert len(values) == len(NODES) and all((value is None) == (i == j) for i, j, value in cells), values
+        assert all(value > 0 for _i, _j, value in cells if value is not None), values
+
+
+def test_pingpong_prints_both_matrices(pingpong):
+    output = pingpong[0].stdout
+    assert "latency, round trip of 8 bytes" in output and "bandwidth, 4 MiB messages" in output, output[-3000:]
+
+
+def test_pingpong_draws_its_heat_map_next_to_the_json(pingpong):
+    _result, path = saved(pingpong[1], "pingpong")
+    assert path.with_suffix(".png").read_bytes()[:8] == PNG
+
+
+# --- HPL ---------------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hpl(tmp_path_factory):
+    results = tmp_path_factory.mktemp("results")
+    return run_job(results, "-e", "job=hpl", "-e", "np=4", "-e", "map_by=node", *HPL_SMALL), results
+
+
+def test_hpl_succeeds(hpl):
+    assert hpl[0].returncode == 0, hpl[0].stdout[-3000:]
+
+
+def test_hpl_passes_its_residual_check(hpl):
+    result = saved(hpl[1], "hpl")[0]
+    assert result["passed"] is True and result["residual"] < result["threshold"], result
+
+
+def test_hpl_reports_gflops_and_efficiency(hpl):
+    result = saved(hpl[1], "hpl")[0]
+    assert result["gflops"] > 0 and result["efficiency"] > 0, result
+
+
+def test_hpl_runs_the_size_and_the_square_grid_asked_for(hpl):
+    result = saved(hpl[1], "hpl")[0]
+    assert (result["n"], result["nb"], result["p"], result["q"], result["ranks"]) == (1200, 96, 2, 2, 4), result
+
+
+def test_hpl_ranks_run_on_all_four_nodes(hpl):
+    # As mpirun reported it (--display-map).
+    assert saved(hpl[1], "hpl")[0]["ranks_per_node"] == dict.fromkeys(NODES, 1)
+
+
+def test_hpl_draws_its_bar_chart_next_to_the_json(hpl):
+    _result, path = saved(hpl[1], "hpl")
+    assert path.with_suffix(".png").read_bytes()[:8] == PNG
+
+
+HPL_BAD = [
+    (["-e", "hpl_nb=0"], "the block size must be at least 1"),
+    (["-e", "hpl_n=10000000"], "hpl_n of at most"),
+    (["-e", "np=4", "-e", "hpl_p=3"], "4 ranks do not form a grid of 3 rows"),
+    (["-e", "hpl_memory_fraction=1.5"], "must be between 0 and 1"),
+]
+
+
+@pytest.mark.parametrize("extra,message", HPL_BAD, ids=[" ".join(extra) for extra, _message in HPL_BAD])
+def test_bad_hpl_input_is_refused_before_anything_runs(extra, message, tmp_path):
+    result = run_job(tmp_path, "-e", "job=hpl", *extra)
+    assert result.returncode != 0 and message in result.stdout, result.stdout[-3000:]
+    assert {counts["changed"] for counts in recap(result.stdout).values()} == {0}, result.stdout[-2000:]

@@ -1,0 +1,64 @@
+"""picluster.mpi.job_chart: the pictures of the pingpong and hpl results, and its word when it draws none."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PLUGIN = Path(__file__).resolve().parents[2] / "plugins/modules/job_chart.py"
+spec = importlib.util.spec_from_file_location("job_chart", PLUGIN)
+job_chart = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(job_chart)
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")  # what run_module runs modules with
+PNG = b"\x89PNG\r\n\x1a\n"
+PINGPONG = {"job": "pingpong", "hosts": ["rpi-0", "rpi-1", "rpi-2"], "sizes": [1048576, 4194304],
+            "bandwidth_mbs": {"1048576": [[None, 110.0, 108.0], [111.0, None, 48.0], [109.0, 47.0, None]],
+                              "4194304": [[None, 112.0, 110.0], [113.0, None, 50.0], [111.0, 49.0, None]]}}
+HPL = {"job": "hpl", "gflops": 3.691, "n": 1200, "ranks": 2, "nodes": ["rpi-0", "rpi-1"], "star_dgemm_gflops": 5.865,
+       "efficiency": 0.315}
+
+
+@pytest.mark.parametrize(("result", "reason"), [
+    ({"job": "pi"}, "the pi job has no chart"),
+    ({**PINGPONG, "hosts": ["rpi-0"]}, "fewer than two ranks"),
+    ({**HPL, "gflops": None}, "no Gflops"),
+    (PINGPONG, ""),
+    (HPL, ""),
+], ids=["pi", "one-rank", "hpl-without-result", "pingpong", "hpl"])
+def test_why_a_result_gets_no_chart(result, reason):
+    assert (job_chart.why_not(result) == "") if not reason else (reason in job_chart.why_not(result))
+
+
+@pytest.mark.parametrize(("draw", "result"), [("pingpong_chart", PINGPONG), ("hpl_chart", HPL)])
+def test_the_chart_is_a_png(tmp_path, draw, result):
+    plt = job_chart._pyplot()
+    figure = getattr(job_chart, draw)(plt, result)
+    figure.savefig(tmp_path / "chart.png")
+    assert (tmp_path / "chart.png").read_bytes().startswith(PNG)
+
+
+def test_the_heat_map_shows_the_largest_message():
+    plt = job_chart._pyplot()
+    figure = job_chart.pingpong_chart(plt, PINGPONG)
+    assert figure.axes[0].get_title() == "Ping-pong bandwidth, 4 MiB messages"
+
+
+def test_a_run_with_matplotlib_writes_the_png(run_module, tmp_path):
+    dest = tmp_path / "hpl.png"
+    result = run_module("job_chart", json.dumps({"result": HPL, "dest": str(dest)}),
+                        "-e", f"ansible_python_interpreter={sys.executable}")
+    assert (result["written"], result["changed"], dest.read_bytes()[:8]) == (True, True, PNG), result
+
+
+def test_a_run_without_matplotlib_writes_nothing_and_says_why(run_module, tmp_path):
+    if subprocess.run([str(SYSTEM_PYTHON), "-c", "import matplotlib"], capture_output=True, check=False).returncode == 0:
+        pytest.skip(f"{SYSTEM_PYTHON} has matplotlib")
+    dest = tmp_path / "hpl.png"
+    result = run_module("job_chart", json.dumps({"result": HPL, "dest": str(dest)}))
+    assert (result["written"], result["changed"], dest.exists()) == (False, False, False), result
+    assert "matplotlib is not installed" in result["reason"]
