@@ -61,9 +61,10 @@ demo: venv cluster  ## Provision the virtual cluster with site.yml, then run the
 	@echo "[make] results saved in results/; log in with: tools/vcluster --name $(CLUSTER) ssh $(HEAD) -- sudo -iu mpi"
 
 .PHONY: bench
-bench: venv cluster  ## Benchmark pi.py against the blog's pure-Python pi job on the virtual cluster
+bench: venv cluster  ## Benchmark pi.py against the blog's pi job, and pingpong and hpl against their limits, on the virtual cluster
 	$(BIN)/ansible-playbook -i $(INVENTORY) site.yml
 	PATH="$(CURDIR)/$(BIN):$$PATH" bench/pi_bench.py --inventory $(INVENTORY)
+	PATH="$(CURDIR)/$(BIN):$$PATH" bench/jobs_bench.py --inventory $(INVENTORY)
 
 .PHONY: bench-provision
 bench-provision: venv image  ## Time site.yml (first converge, idempotent re-run) against a facts-only play at 4 and 16 nodes; plot for the README

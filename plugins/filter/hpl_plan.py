@@ -15,7 +15,7 @@ description:
     memory of every node. P x Q is the most square grid with P <= Q, unless O(p) sets P.
   - Lists what makes the run impossible as C(problems), each with what to change, instead of letting the kernel
     kill a rank that runs out of memory.
-positional: ranks, map_by, n, nb, p, memory_fraction
+positional: ranks, map_by, n, nb, p, memory_fraction, nodes
 options:
   _input:
     description: The cluster view.
@@ -45,10 +45,15 @@ options:
     description: The share of a node's memory the derived N's matrix may take.
     type: float
     required: true
+  nodes:
+    description: The nodes the job runs on, in machinefile order; empty, every live node (head first).
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
-plan: "{{ __cluster_view | picluster.mpi.hpl_plan(16, 'slot', 0, 192, 0, 0.6) }}"
+plan: "{{ __cluster_view | picluster.mpi.hpl_plan(16, 'slot', 0, 192, 0, 0.6, ['rpi-0', 'rpi-1', 'rpi-2', 'rpi-3']) }}"
 """
 
 RETURN = r"""
@@ -68,9 +73,9 @@ MIB = 1 << 20
 OVERHEAD = 1.05
 
 
-def place(view, ranks, map_by):
+def place(view, ranks, map_by, nodes=None):
     """Ranks per node, in machinefile order (head first), as mpirun places them."""
-    order = [view["head"], *[n for n in view["live"] if n != view["head"]]]
+    order = list(nodes) if nodes else [view["head"], *[n for n in view["live"] if n != view["head"]]]
     slots = {n: int(view["nodes"][n]["slots"]) for n in order}
     placed = dict.fromkeys(order, 0)
     left = ranks
@@ -114,7 +119,7 @@ def _memory(view, node, key):
     return None if value is None else int(value)
 
 
-def hpl_plan(view, ranks, map_by, n, nb, p, memory_fraction):
+def hpl_plan(view, ranks, map_by, n, nb, p, memory_fraction, nodes=None):
     ranks, n, nb, p, memory_fraction = int(ranks), int(n), int(nb), int(p), float(memory_fraction)
     problems = []
     if nb < 1:
@@ -127,7 +132,7 @@ def hpl_plan(view, ranks, map_by, n, nb, p, memory_fraction):
     if not 0 < memory_fraction < 1:
         problems.append(f"hpl_memory_fraction is {memory_fraction}: it must be between 0 and 1 (0.6 leaves room for "
                         "the OS).")
-    placed = place(view, ranks, map_by) if ranks >= 1 else {}
+    placed = place(view, ranks, map_by, nodes) if ranks >= 1 else {}
     total = [(_memory(view, node, "memory_mb"), k) for node, k in placed.items()]
     free = {node: _memory(view, node, "memory_available_mb") for node in placed}
     known_free = {node: mb for node, mb in free.items() if mb is not None}

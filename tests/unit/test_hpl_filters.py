@@ -60,6 +60,11 @@ def test_ranks_fill_each_nodes_slots_head_first():
     assert plan(cluster(4), 6)["ranks_per_node"] == {"rpi-0": 4, "rpi-1": 2}
 
 
+def test_ranks_go_only_to_the_nodes_asked_for_in_their_order():
+    assert hpl.hpl_plan(cluster(4), 4, "node", 0, 192, 0, 0.6, ["rpi-2", "rpi-3"])["ranks_per_node"] == {
+        "rpi-2": 2, "rpi-3": 2}
+
+
 def test_map_by_node_places_ranks_round_robin():
     assert plan(cluster(4), 6, map_by="node")["ranks_per_node"] == {"rpi-0": 2, "rpi-1": 2, "rpi-2": 1, "rpi-3": 1}
 

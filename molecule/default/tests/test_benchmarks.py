@@ -60,6 +60,13 @@ def test_pingpong_draws_its_heat_map_next_to_the_json(pingpong):
     assert path.with_suffix(".png").read_bytes()[:8] == PNG
 
 
+def test_pingpong_on_the_nodes_asked_for_measures_just_their_pair(tmp_path):
+    pair = [NODES[2], NODES[1]]
+    result = run_job(tmp_path, "-e", "job=pingpong", "-e", f"nodes={','.join(pair)}")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert saved(tmp_path, "pingpong")[0]["hosts"] == sorted(pair, key=NODES.index)
+
+
 # --- HPL ---------------------------------------------------------------------------------------------------------------
 
 

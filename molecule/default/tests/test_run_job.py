@@ -111,6 +111,7 @@ BAD_INPUTS = [
     (["-e", "job=pi", "-e", "np=-3"], "np is '-3'"),
     (["-e", "job=pi", "-e", f"np={ALL_RANKS + 1}"], f"has {ALL_RANKS}"),
     (["-e", "job=pi", "-e", "job_timeout=0"], "job_timeout is '0'"),
+    (["-e", "job=pi", "-e", "nodes=rpi-9"], "rpi-9 is not a node of group 'cluster'"),
 ]
 
 
