@@ -173,6 +173,12 @@ def test_open_mpi_uses_only_the_transports_a_pi_cluster_has(name):
     assert re.search(r"^btl = self,(vader|sm),tcp$", content, re.MULTILINE), content
 
 
+def test_ranks_yield_the_cpu_when_a_node_has_more_slots_than_cpus():
+    oversubscribed = any(int(node(name).check_output("nproc")) < SLOTS for name in NODES)
+    params = {name: mca_params(node(name), ".openmpi/mca-params.conf").get("mpi_yield_when_idle") for name in NODES}
+    assert params == dict.fromkeys(NODES, "1" if oversubscribed else None), params
+
+
 # ---- a real MPI job ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
