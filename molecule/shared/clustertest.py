@@ -57,6 +57,15 @@ def playbook(name: str, *extra: str, inventory: Path = INVENTORY, timeout: int =
                           text=True, timeout=timeout, check=False)
 
 
+def inventory_without(gone: str, directory: Path) -> Path:
+    """A copy of the cluster's inventory in `directory` without the host `gone`, as after removing a Pi."""
+    inventory = yaml.safe_load(INVENTORY.read_text())
+    del inventory["cluster"]["hosts"][gone]
+    smaller = directory / "inventory.yml"
+    smaller.write_text(yaml.safe_dump(inventory))
+    return smaller
+
+
 def vcluster(*argv: str) -> None:
     env = {**os.environ, "VCLUSTER_NAME": INVENTORY.parent.name}
     subprocess.run([str(PROJECT / "tools/vcluster"), *argv], env=env, check=True, capture_output=True, text=True)

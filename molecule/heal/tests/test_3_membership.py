@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import pytest
-import yaml
-from clustertest import INVENTORY, MPI_HOME, NODES, PAIRS, node, playbook, ssh_works
+from clustertest import MPI_HOME, NODES, PAIRS, inventory_without, node, playbook, ssh_works
 
 GONE = NODES[3]
 STAYING = NODES[:3]
@@ -11,11 +10,7 @@ STAYING = NODES[:3]
 
 @pytest.fixture(scope="module")
 def without_a_node(tmp_path_factory):
-    inventory = yaml.safe_load(INVENTORY.read_text())
-    del inventory["cluster"]["hosts"][GONE]
-    smaller = tmp_path_factory.mktemp("inventory") / "inventory.yml"
-    smaller.write_text(yaml.safe_dump(inventory))
-    return playbook("site.yml", inventory=smaller)
+    return playbook("site.yml", inventory=inventory_without(GONE, tmp_path_factory.mktemp("inventory")))
 
 
 def test_site_without_the_node_succeeds(without_a_node):

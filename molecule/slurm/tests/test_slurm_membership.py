@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import pytest
-import yaml
-from clustertest import HEAD, INVENTORY, NODES, as_mpi_user, node, playbook
+from clustertest import HEAD, NODES, as_mpi_user, inventory_without, node, playbook
 
 GONE = NODES[3]
 STAYING = NODES[:3]
@@ -22,11 +21,7 @@ def slurm_conf_nodes() -> list[str]:
 
 @pytest.fixture(scope="module")
 def without_a_node(tmp_path_factory):
-    inventory = yaml.safe_load(INVENTORY.read_text())
-    del inventory["cluster"]["hosts"][GONE]
-    smaller = tmp_path_factory.mktemp("inventory") / "inventory.yml"
-    smaller.write_text(yaml.safe_dump(inventory))
-    return playbook("site.yml", inventory=smaller)
+    return playbook("site.yml", inventory=inventory_without(GONE, tmp_path_factory.mktemp("inventory")))
 
 
 def test_site_without_the_node_succeeds(without_a_node):
