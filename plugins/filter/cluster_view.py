@@ -56,7 +56,8 @@ options:
   scheduler:
     description:
       - The scheduler (C(mpi_scheduler)). With C(slurm), a head node whose package sources offer no C(slurmctld)
-        (read by M(picluster.mpi.node_info) with O(picluster.mpi.node_info#module:packages)) is a problem.
+        (read by M(picluster.mpi.node_info) with O(picluster.mpi.node_info#module:packages)) is a problem, once
+        apt has package lists at all.
     type: str
     default: none
 """
@@ -75,7 +76,7 @@ _value:
       first host, the live members outside the play), C(nodes) (per live node C(address), C(network), C(device),
       C(names), C(set_hostname), C(hostname), C(slots), C(cpus), C(topology), C(memory_mb), C(memory_available_mb),
       C(oversubscribed) (more slots than CPUs), C(release),
-      C(cgroup), C(packages), C(host_keys), C(public_keys), C(versions), C(python_apt)),
+      C(cgroup), C(packages), C(apt_lists), C(host_keys), C(public_keys), C(versions), C(python_apt)),
       C(addresses) (every live node's names to its address), C(openmpi_major), C(problems) and C(mismatches).
   type: dict
 """
@@ -145,6 +146,7 @@ def _node(name, node_vars, info):
         "versions": dict(info.get("versions") or {}),
         "python_apt": bool(info.get("python_apt")),
         "packages": dict(info.get("packages") or {}),
+        "apt_lists": bool(info.get("apt_lists")),
         "cgroup": dict(info.get("cgroup") or {}),
         "oversubscribed": isinstance(cpus, int) and str(slots).isdigit() and int(slots) > cpus,
     }
@@ -153,7 +155,9 @@ def _node(name, node_vars, info):
 def _problems(group, head, members, user, nodes, scheduler):
     problems = []
     controller = nodes.get(head, {}).get("packages", {}).get("slurmctld") or {}
-    if scheduler == "slurm" and head in nodes and not (controller.get("installed") or controller.get("candidate")):
+    # Without package lists (a fresh image before apt update) apt offers nothing yet: the install says more.
+    if (scheduler == "slurm" and head in nodes and nodes[head]["apt_lists"]
+            and not (controller.get("installed") or controller.get("candidate"))):
         problems.append(f"mpi_scheduler is slurm, but apt on the head node {head} offers no slurmctld package, so the "
                         "Slurm controller cannot be installed. Enable the distribution's main archive in "
                         "/etc/apt/sources.list(.d) on the head node (Raspberry Pi OS and Debian ship Slurm there), "

@@ -114,6 +114,13 @@ packages:
   returned: always
   type: dict
   sample: {slurmctld: {installed: null, candidate: 22.05.8-4+deb12u3}}
+apt_lists:
+  description:
+    - Whether apt has package lists (C(/var/lib/apt/lists/*Packages*)). A fresh image may have none until
+      C(apt update); then no package has a candidate, and O(packages) says nothing about what can be installed.
+  returned: always
+  type: bool
+  sample: true
 cgroup:
   description:
     - The node's control groups, for Slurm's process tracking - C(version) (2 for the unified hierarchy, 1 for the
@@ -315,6 +322,13 @@ def package_versions(module, names):
     return parse_apt_policy(out if rc == 0 else "", names)
 
 
+def apt_lists_present(lists="/var/lib/apt/lists"):
+    try:
+        return any("Packages" in name for name in os.listdir(lists))
+    except OSError:
+        return False
+
+
 def control_groups(root="/sys/fs/cgroup", container_file="/run/systemd/container"):
     if os.path.exists(os.path.join(root, "cgroup.controllers")):
         version = 2
@@ -361,6 +375,7 @@ def main():
         os=os_release(),
         host_keys=host_keys(),
         packages=package_versions(module, module.params["packages"]),
+        apt_lists=apt_lists_present(),
         cgroup=control_groups(),
     )
 

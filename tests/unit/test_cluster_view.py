@@ -503,6 +503,7 @@ def test_the_inputs_are_left_as_they_were():
 def with_controller_package(installed=None, candidate=None) -> dict:
     hostvars = cluster()
     info(hostvars, "rpi-0")["packages"] = {"slurmctld": {"installed": installed, "candidate": candidate}}
+    info(hostvars, "rpi-0")["apt_lists"] = True
     return hostvars
 
 
@@ -517,6 +518,12 @@ def test_a_head_node_that_has_or_can_install_slurmctld_is_no_problem(installed, 
 
 def test_a_head_node_without_slurmctld_on_offer_is_told_to_enable_the_archive():
     assert problems_with(view(with_controller_package(), scheduler="slurm"), "offers no slurmctld package")
+
+
+def test_a_fresh_head_node_without_package_lists_is_not_judged_yet():
+    hostvars = with_controller_package()
+    info(hostvars, "rpi-0")["apt_lists"] = False
+    assert problems_with(view(hostvars, scheduler="slurm"), "slurmctld") == []
 
 
 def test_without_slurm_the_controller_package_does_not_matter():

@@ -189,6 +189,16 @@ def test_control_groups_name_the_container_systemd_detected(tmp_path, content, e
     assert node_info.control_groups(str(tmp_path), str(marker))["container"] == expected
 
 
+@pytest.mark.parametrize(("files", "present"), [
+    (["deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4", "lock"], True),
+    (["lock", "partial"], False),
+], ids=["updated", "fresh-image"])
+def test_apt_lists_are_present_once_apt_update_ran(tmp_path, files, present):
+    for name in files:
+        (tmp_path / name).touch()
+    assert node_info.apt_lists_present(str(tmp_path)) is present
+
+
 def fake_cpus(sysfs: Path, cores: list[tuple[int, int]]) -> list[int]:
     """A /sys/devices/system/cpu with one CPU per (package, core) pair; their numbers."""
     for cpu, (package, core) in enumerate(cores):
