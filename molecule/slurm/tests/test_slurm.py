@@ -147,6 +147,24 @@ def test_mpirun_jobs_still_run_beside_slurm(tmp_path):
     assert run.returncode == 0 and saved_result(tmp_path, "pi")["mpirun"]["rc"] == 0, run.stdout[-3000:]
 
 
+def test_pingpong_through_slurm_runs_one_task_on_every_node(tmp_path):
+    run = playbook("run_job.yml", "-e", "job=pingpong", "-e", "launcher=slurm", "-e", f"mpi_job_results_dir={tmp_path}")
+    assert run.returncode == 0 and sorted(saved_result(tmp_path, "pingpong")["hosts"]) == sorted(NODES), \
+        run.stdout[-3000:]
+
+
+def test_hpl_through_slurm_passes_its_residual_check_on_the_nodes_asked_for(tmp_path):
+    pair = NODES[1:3]
+    run = playbook("run_job.yml", "-e", "job=hpl", "-e", "launcher=slurm", "-e", f"nodes={','.join(pair)}",
+                   "-e", "np=2", "-e", "hpl_n=1000", "-e", "hpl_nb=100", "-e", f"mpi_job_results_dir={tmp_path}")
+    assert run.returncode == 0, run.stdout[-3000:]
+    saved = saved_result(tmp_path, "hpl")
+    # Slurm names two neighbours as a range: rpi-1 and rpi-2 are rpi-[1-2].
+    prefix, first = pair[0].rsplit("-", 1)
+    expected_nodes = f"{prefix}-[{first}-{pair[1].rsplit('-', 1)[1]}]"
+    assert (saved["passed"], saved["slurm"]["state"], saved["slurm"]["nodes"]) == (True, "COMPLETED", expected_nodes), saved
+
+
 def test_no_job_is_left_in_the_queue():
     deadline = time.monotonic() + 60  # a job that was stopped takes a moment to leave the queue
     while (queue := on_head_as_mpi("squeue --noheader").strip()) and time.monotonic() < deadline:
