@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 from pathlib import Path
 
 import pytest
+from source_files import load_source
 
 PLUGIN = Path(__file__).resolve().parents[2] / "plugins/filter/cluster_view.py"
-spec = importlib.util.spec_from_file_location("cluster_view", PLUGIN)
-cluster_view = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(cluster_view)
+cluster_view = load_source(PLUGIN)
 
 NODES = ("rpi-0", "rpi-1", "rpi-2")
 ADDRESSES = {"rpi-0": "192.0.2.10", "rpi-1": "192.0.2.11", "rpi-2": "192.0.2.12", "rpi_3": "192.0.2.13",

@@ -1,7 +1,6 @@
 """The lookup picluster.mpi.extra_var: an extra variable as given on the command line, spaces and all."""
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
@@ -9,12 +8,11 @@ from pathlib import Path
 
 import pytest
 from playbook_output import plain_output_env
+from source_files import load_source
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = ROOT / "plugins/lookup/extra_var.py"
-spec = importlib.util.spec_from_file_location("extra_var", PLUGIN)
-extra_var = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(extra_var)
+extra_var = load_source(PLUGIN)
 
 ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
 PLAY = """

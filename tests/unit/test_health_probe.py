@@ -1,7 +1,6 @@
 """The module picluster.mpi.health_probe: its functions, and real runs on this machine as Ansible runs it."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -9,11 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
+from source_files import load_source
 
 PLUGIN = Path(__file__).resolve().parents[2] / "plugins/modules/health_probe.py"
-spec = importlib.util.spec_from_file_location("health_probe", PLUGIN)
-health_probe = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(health_probe)
+health_probe = load_source(PLUGIN)
 
 MACHINEFILE = """\
 # BEGIN ANSIBLE MANAGED BLOCK

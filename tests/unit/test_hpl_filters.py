@@ -1,20 +1,17 @@
 """The HPL filters: the plan (N, NB, P x Q, memory) before the run, and the result read from hpcc's output."""
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+from source_files import load_source
 
 FILTERS = Path(__file__).resolve().parents[2] / "plugins/filter"
 RECORDED = Path(__file__).resolve().parent / "recorded/hpccoutf-bookworm-2-ranks.txt"
 
 
 def load(name: str):
-    spec = importlib.util.spec_from_file_location(name, FILTERS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_source(FILTERS / f"{name}.py")
 
 
 hpl = load("hpl_plan")

@@ -1,18 +1,16 @@
 """picluster.mpi.job_chart: the pictures of the pingpong and hpl results, and its word when it draws none."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from source_files import load_source
 
 PLUGIN = Path(__file__).resolve().parents[2] / "plugins/modules/job_chart.py"
-spec = importlib.util.spec_from_file_location("job_chart", PLUGIN)
-job_chart = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(job_chart)
+job_chart = load_source(PLUGIN)
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")  # what run_module runs modules with
 PNG = b"\x89PNG\r\n\x1a\n"

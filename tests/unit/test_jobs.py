@@ -7,7 +7,6 @@ here; pi.py needs NumPy, and its tests are skipped where NumPy is missing.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import os
@@ -17,17 +16,13 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from source_files import load_source
 
 JOBS = Path(__file__).resolve().parents[2] / "files" / "mpi_jobs"
 
 
 def load_job(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"mpi_job_{name}", JOBS / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_source(JOBS / f"{name}.py")
 
 
 scatter = load_job("scatter")

@@ -12,11 +12,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from source_files import load_source
 
 PLUGIN = Path(__file__).resolve().parents[2] / "plugins/modules/node_info.py"
-spec = importlib.util.spec_from_file_location("node_info", PLUGIN)
-node_info = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(node_info)
+node_info = load_source(PLUGIN)
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")  # what run_module runs the module with
 

@@ -2,16 +2,14 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import itertools
 from pathlib import Path
 
 import pytest
+from source_files import load_source
 
 JOB = Path(__file__).resolve().parents[2] / "files/mpi_jobs/pingpong.py"
-spec = importlib.util.spec_from_file_location("mpi_job_pingpong", JOB)
-pingpong = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(pingpong)
+pingpong = load_source(JOB)
 
 HOSTS = ["rpi-0", "rpi-1", "rpi-2", "rpi-3"]
 

@@ -3,20 +3,17 @@ cluster's munge key (munge_text_key)."""
 from __future__ import annotations
 
 import base64
-import importlib.util
 import os
 from pathlib import Path
 
 import pytest
+from source_files import load_source
 
 FILTERS = Path(__file__).resolve().parents[2] / "plugins/filter"
 
 
 def load(name: str):
-    spec = importlib.util.spec_from_file_location(name, FILTERS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_source(FILTERS / f"{name}.py")
 
 
 slurm_nodes = load("slurm_nodes").slurm_nodes
