@@ -23,18 +23,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
+from pi_bench import PROJECT, run_job  # bench/ is this script's directory, first on the import path
+
 TCP_PINGPONG = PROJECT / "bench/tcp_pingpong.py"
 MIB4 = str(4 << 20)
-
-
-def run_job(inventory: Path, results: Path, *extra: str) -> dict:
-    argv = ["ansible-playbook", "-i", str(inventory), "run_job.yml", *extra, "-e", f"mpi_job_results_dir={results}"]
-    done = subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"run_job.yml {' '.join(extra)} failed:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
-    newest = max(results.glob("*.json"), key=lambda path: path.stat().st_mtime)
-    return json.loads(newest.read_text())
 
 
 def nodes(inventory: Path) -> list[str]:

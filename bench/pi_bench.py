@@ -29,15 +29,19 @@ JOBS = {
 }
 
 
-def run(inventory: Path, np: int, slices: int, job: tuple[list[str], str], results: Path) -> dict:
-    selector, extra_args = job
-    argv = ["ansible-playbook", "-i", str(inventory), "run_job.yml", *selector, "-e", f"np={np}",
-            "-e", f'job_args="--slices {slices}{extra_args}"', "-e", f"mpi_job_results_dir={results}"]
+def run_job(inventory: Path, results: Path, *extra: str) -> dict:
+    """Run run_job.yml as a user does, with `extra` arguments; the result it saved (exits when the job fails)."""
+    argv = ["ansible-playbook", "-i", str(inventory), "run_job.yml", *extra, "-e", f"mpi_job_results_dir={results}"]
     done = subprocess.run(argv, cwd=PROJECT, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        sys.exit(f"run_job.yml failed:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
-    newest = max(results.glob("*.json"), key=lambda p: p.stat().st_mtime)
+        sys.exit(f"run_job.yml {' '.join(extra)} failed:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
+    newest = max(results.glob("*.json"), key=lambda path: path.stat().st_mtime)
     return json.loads(newest.read_text())
+
+
+def run(inventory: Path, np: int, slices: int, job: tuple[list[str], str], results: Path) -> dict:
+    selector, extra_args = job
+    return run_job(inventory, results, *selector, "-e", f"np={np}", "-e", f'job_args="--slices {slices}{extra_args}"')
 
 
 def main() -> int:
