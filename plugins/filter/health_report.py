@@ -9,7 +9,7 @@ short_description: Summarize the health probes of the cluster nodes
 description:
   - Takes what C(check.yml) read on every live node and returns whether the cluster is healthy, the problems found
     and a summary, one line per check, with a table of versions when they differ.
-positional: probes, mpirun, slurm
+positional: probes, mpirun, slurm, health
 options:
   _input:
     description:
@@ -18,7 +18,9 @@ options:
     type: dict
     required: true
   probes:
-    description: Per live node, the result of M(picluster.mpi.health_probe) (SSH, names and machinefile).
+    description:
+      - Per live node, the result of M(picluster.mpi.health_probe) (SSH, names, the machinefile and the clock
+        offsets of its peers). The clocks line reads the head node's offsets.
     type: dict
     required: true
   mpirun:
@@ -29,8 +31,14 @@ options:
     description:
       - Where the cluster runs Slurm, C(sinfo) (C(rc), C(stdout), C(stderr) of C(sinfo --Node --format '%N|%t|%E')
         on the head node) and C(munge) (per live node, the exit status of C(unmunge) on a credential made on the
-        head node). It adds the lines C(slurm), C(munge) and C(clocks) (from the probes' C(clock)).
+        head node). It adds the lines C(slurm) and C(munge).
       - Null without Slurm.
+    type: dict
+    required: false
+  health:
+    description:
+      - Per live node, the result of M(picluster.mpi.node_health) (throttling, temperature, CPU clock, time sync),
+        for the lines C(pi health) and C(time sync). Null leaves them out.
     type: dict
     required: false
 """
@@ -41,7 +49,9 @@ report: "{{ __cluster_view | picluster.mpi.health_report(probes, {'rc': 0, 'stdo
 
 RETURN = r"""
 _value:
-  description: C(ok) (bool), C(problems) (list of str) and C(lines) (list of str, the summary).
+  description:
+    - C(ok) (bool, false when there is a problem), C(problems) and C(warnings) (lists of str; a warning does not
+      fail the verdict) and C(lines) (list of str, the summary).
   type: dict
 """
 
@@ -51,10 +61,15 @@ COMPONENTS = [("openmpi", "Open MPI"), ("mpi4py", "mpi4py"), ("python", "Python"
 SLURM_UP = ("idle", "alloc", "mix", "comp")
 # munge rejects a credential made on a clock this far off (its default time-to-live).
 MUNGE_TTL_S = 300
+# Clocks this far apart make logs hard to follow; this far, they break credentials and make(1).
+CLOCK_WARN_S = 1.0
+CLOCK_FAIL_S = 60.0
 
 
-def _line(check: str, ok: bool, detail: str) -> str:
-    return f"{check:<12} {'OK' if ok else 'FAIL':<4}  {detail}"
+def _line(check: str, ok: bool | str, detail: str) -> str:
+    """One line of the summary; `ok` is True, False or a status of its own (WARN, n/a)."""
+    status = ok if isinstance(ok, str) else ("OK" if ok else "FAIL")
+    return f"{check:<12} {status:<4}  {detail}"
 
 
 def _versions(nodes: dict, live: list) -> tuple[list, list]:
@@ -86,7 +101,7 @@ def _versions(nodes: dict, live: list) -> tuple[list, list]:
     return lines, problems
 
 
-def _slurm(view: dict, live: list, probes: dict, slurm: dict) -> tuple[list, list]:
+def _slurm(view: dict, live: list, slurm: dict) -> tuple[list, list]:
     lines, problems = [], []
     sinfo = slurm.get("sinfo") or {}
     states = {}
@@ -117,19 +132,109 @@ def _slurm(view: dict, live: list, probes: dict, slurm: dict) -> tuple[list, lis
                        f"{len(live) - len(refused)}/{len(live)} nodes"
                        + (f"; not on {', '.join(refused)} (a different munge key, or munged stopped)" if refused else "")))
     problems += [f"munge: {node} cannot decode the head node's credentials" for node in refused]
-    clocks = {node: probes[node]["clock"] for node in live if isinstance((probes.get(node) or {}).get("clock"), (int, float))}
-    if clocks:
-        spread = max(clocks.values()) - min(clocks.values())
-        fast, slow = max(clocks, key=clocks.get), min(clocks, key=clocks.get)
-        ok = spread < MUNGE_TTL_S
-        lines.append(_line("clocks", ok, f"largest difference {spread:.1f} s ({fast} ahead of {slow})"
-                           + ("" if ok else f"; munge rejects credentials over {MUNGE_TTL_S} s: set up time sync")))
-        if not ok:
-            problems.append(f"clocks differ by {spread:.0f} s ({fast} ahead of {slow})")
     return lines, problems
 
 
-def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = None) -> dict:
+def _clocks(view: dict, live: list, probes: dict, slurm: bool) -> tuple[list, list, list]:
+    """The largest clock difference, measured from one node (the head when it answers) to every other."""
+    reference = next((n for n in [view["head"], *live] if n in live and (probes.get(n) or {}).get("clock_offsets")),
+                     None)
+    if reference is None:
+        return [_line("clocks", "n/a", "not measured: no node logged in to its peers")], [], []
+    measured = {peer: found for peer, found in probes[reference]["clock_offsets"].items() if peer in live}
+    measured.setdefault(reference, {"offset": 0.0, "uncertainty": 0.0})
+    fast = max(measured, key=lambda n: measured[n]["offset"])
+    slow = min(measured, key=lambda n: measured[n]["offset"])
+    spread = measured[fast]["offset"] - measured[slow]["offset"]
+    # Judge only what the measurement is sure of: each offset may be off by its login's uncertainty.
+    sure = spread - measured[fast]["uncertainty"] - measured[slow]["uncertainty"]
+    within = max(found["uncertainty"] for found in measured.values())
+    detail = f"largest difference {spread:.1f} s ({fast} ahead of {slow}), measured from {reference} within {within:.1f} s"
+    unmeasured = [n for n in live if n not in measured]
+    if unmeasured:
+        detail += f"; not measured: {', '.join(unmeasured)} (no SSH from {reference})"
+    lines, problems, warnings = [], [], []
+    if sure > CLOCK_FAIL_S:
+        fix = f"; munge rejects credentials past {MUNGE_TTL_S} s" if slurm else ""
+        lines.append(_line("clocks", False, detail + fix))
+        problems.append(f"clocks differ by {spread:.0f} s ({fast} ahead of {slow}): set up time sync (site.yml)")
+    elif sure > CLOCK_WARN_S:
+        lines.append(_line("clocks", "WARN", detail))
+        warnings.append(f"clocks differ by {spread:.1f} s ({fast} ahead of {slow})")
+    else:
+        lines.append(_line("clocks", True, detail))
+    return lines, problems, warnings
+
+
+def _time_sync(live: list, health: dict) -> tuple[list, list]:
+    states = {n: (health.get(n) or {}).get("time_sync") or {} for n in live}
+    own = [n for n in live if not states[n].get("container")]
+    if not own:
+        return [_line("time sync", "n/a", f"containers ({', '.join(live)}): their clocks are the host's")], []
+    missing = [n for n in own if not states[n].get("service")]
+    unsynced = [n for n in own if states[n].get("service") and states[n].get("synchronized") is False]
+    services = sorted({states[n]["service"] for n in own if states[n].get("service")})
+    detail = (f"{', '.join(services) or 'no service'} active on {len(own) - len(missing)}/{len(own)} nodes"
+              + (f"; none on {', '.join(missing)}" if missing else "")
+              + (f"; not synchronized yet: {', '.join(unsynced)}" if unsynced else ""))
+    warnings = [f"{n} runs no time sync service (site.yml starts systemd-timesyncd)" for n in missing]
+    warnings += [f"{n} has not synchronized its clock yet (can it reach its NTP servers?)" for n in unsynced]
+    return [_line("time sync", "WARN" if warnings else True, detail)], warnings
+
+
+def _throttle_advice(words: list) -> str:
+    if "under-voltage" in words:
+        return "the power supply or its cable is too weak for the board (a Pi 4 needs 5 V 3 A, a Pi 5 5 V 5 A)"
+    return "the board runs too hot: give it a heatsink or a fan"
+
+
+def _pi_node(node: str, state: dict) -> str:
+    pi, cpu = state.get("pi"), state.get("cpu")
+    if pi is None:
+        words = "not a Raspberry Pi (no vcgencmd)"
+    elif pi.get("throttled") is None:
+        words = f"vcgencmd failed: {pi.get('error')}"
+    elif not pi["now"] and not pi["since_boot"]:
+        words = f"not throttled ({pi['throttled']})"
+    else:
+        words = "; ".join(part for part in (
+            f"now {', '.join(pi['now'])}" if pi["now"] else "",
+            f"since boot {', '.join(pi['since_boot'])}" if pi["since_boot"] else "") if part)
+        words += f" ({pi['throttled']})"
+    if pi and pi.get("temperature_c") is not None:
+        words += f", {pi['temperature_c']:.1f} C"
+    if cpu and cpu.get("max_mhz"):
+        words += f", CPU {cpu.get('mhz')}/{cpu['max_mhz']} MHz" + (f" {cpu['governor']}" if cpu.get("governor") else "")
+    return f"  {node:<12} {words}"
+
+
+def _pi_health(live: list, health: dict) -> tuple[list, list, list]:
+    """Throttling, temperature and CPU clock per node: a throttled board drags every MPI job to its speed."""
+    states = {n: health.get(n) or {} for n in live}
+    pis = [n for n in live if states[n].get("pi") is not None]
+    now = [n for n in pis if states[n]["pi"].get("now")]
+    since = [n for n in pis if states[n]["pi"].get("since_boot") and n not in now]
+    failed = [n for n in pis if states[n]["pi"].get("throttled") is None]
+    problems = [f"{n} is throttled now ({', '.join(states[n]['pi']['now'])}): "
+                f"{_throttle_advice(states[n]['pi']['now'])}" for n in now]
+    warnings = [f"{n} was throttled since boot ({', '.join(states[n]['pi']['since_boot'])}): "
+                f"{_throttle_advice(states[n]['pi']['since_boot'])}" for n in since]
+    warnings += [f"{n}: vcgencmd get_throttled failed ({states[n]['pi'].get('error')})" for n in failed]
+    if not pis:
+        head = _line("pi health", "n/a", f"not a Raspberry Pi (no vcgencmd) on any of the {len(live)} nodes")
+    elif now:
+        head = _line("pi health", False, f"throttled now: {', '.join(now)}"
+                     + (f"; throttled since boot: {', '.join(since)}" if since else ""))
+    elif since or failed:
+        head = _line("pi health", "WARN", "; ".join(part for part in (
+            f"throttled since boot: {', '.join(since)}" if since else "",
+            f"vcgencmd failed: {', '.join(failed)}" if failed else "") if part))
+    else:
+        head = _line("pi health", True, f"{len(pis)}/{len(live)} Raspberry Pis, none throttled since boot")
+    return [head] + [_pi_node(n, states[n]) for n in live], problems, warnings
+
+
+def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = None, health: dict | None = None) -> dict:
     members, live = list(view["members"]), [n for n in view["members"] if n in view["live"]]
     nodes = {n: {"versions": view["nodes"][n].get("versions") or {}, "probe": probes.get(n) or {}} for n in live}
     cluster = {"group": view["group"], "head": view["head"], "mpirun": mpirun}
@@ -190,14 +295,28 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
     if not mpirun_ok:
         problems.append(f"mpirun across the live nodes: {detail}")
 
+    warnings: list[str] = []
+    clock_lines, clock_problems, clock_warnings = _clocks(view, live, {n: nodes[n]["probe"] for n in live}, bool(slurm))
     if slurm:
-        slurm_lines, slurm_problems = _slurm(view, live, {n: nodes[n]["probe"] for n in live}, slurm)
+        slurm_lines, slurm_problems = _slurm(view, live, slurm)
         lines += slurm_lines
         problems += slurm_problems
+    lines += clock_lines
+    problems += clock_problems
+    warnings += clock_warnings
 
-    lines.append(f"{'verdict':<12} {'OK' if not problems else 'FAIL':<4}  "
-                 + ("healthy" if not problems else f"{len(problems)} problem(s)"))
-    return {"ok": not problems, "problems": problems, "lines": lines}
+    if health is not None:
+        time_lines, time_warnings = _time_sync(live, health)
+        pi_lines, pi_problems, pi_warnings = _pi_health(live, health)
+        lines += time_lines + pi_lines
+        problems += pi_problems
+        warnings += time_warnings + pi_warnings
+
+    verdict = f"{len(problems)} problem(s)" if problems else "healthy"
+    if warnings:
+        verdict += f", {len(warnings)} warning(s): " + "; ".join(warnings)
+    lines.append(f"{'verdict':<12} {'OK' if not problems else 'FAIL':<4}  {verdict}")
+    return {"ok": not problems, "problems": problems, "warnings": warnings, "lines": lines}
 
 
 class FilterModule:

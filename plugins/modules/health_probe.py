@@ -10,6 +10,8 @@ short_description: Check SSH to every peer, name resolution and the machinefile 
 description:
   - From this node, logs in as the MPI user to every peer by SSH, without prompts and with strict host-key
     checking, resolves every cluster name, and reads the MPI user's machinefile.
+  - Each login reads the peer's clock, so the differences between the nodes' clocks are measured to within the
+    time of one login.
   - Changes nothing; runs as root (it switches to the MPI user with C(runuser)).
 options:
   user:
@@ -63,13 +65,14 @@ machinefile:
   type: list
   elements: list
   sample: [[rpi-0, "4"], [rpi-1, "4"]]
-clock:
+clock_offsets:
   description:
-    - The node's clock (seconds since the epoch) when the probe started, for the clock differences between nodes.
-      The probes of all nodes start within about a second of each other.
+    - Per peer this node logged in to, how far the peer's clock is ahead of this node's (seconds, negative when
+      behind) and the uncertainty of that figure (half the time the login took): the peer reads its clock during
+      the login, somewhere between its start and its end.
   returned: always
-  type: float
-  sample: 1795530160.25
+  type: dict
+  sample: {rpi-0: {offset: 0.0, uncertainty: 0.002}, rpi-1: {offset: -0.31, uncertainty: 0.09}}
 """
 
 import socket
@@ -80,15 +83,28 @@ from ansible.module_utils.basic import AnsibleModule
 
 
 def ssh_result(module, user, peer, timeout):
+    """The login's outcome (`ok` or why it failed), and the peer's clock offset measured through it."""
     argv = ["runuser", "-u", user, "--", "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
-            "-o", f"ConnectTimeout={min(timeout, 10)}", peer, "true"]
+            "-o", f"ConnectTimeout={min(timeout, 10)}", peer, "date +%s.%N"]
     # timeout(1) bounds a login that connects and then stalls, which ConnectTimeout does not cover.
-    rc, _out, err = module.run_command(["timeout", str(timeout), *argv])
+    started = time.time()
+    rc, out, err = module.run_command(["timeout", str(timeout), *argv])
+    ended = time.time()
     if rc == 0:
-        return "ok"
+        return "ok", clock_offset(out, started, ended)
     if rc == 124:
-        return "timed out"
-    return (err.strip().splitlines() or [f"exit {rc}"])[-1]
+        return "timed out", None
+    return (err.strip().splitlines() or [f"exit {rc}"])[-1], None
+
+
+def clock_offset(date_output, started, ended):
+    """How far a peer's `date +%s.%N` is ahead of the middle of the login that read it, with half its length."""
+    try:
+        peer_clock = float(date_output.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+    middle = (started + ended) / 2
+    return {"offset": round(peer_clock - middle, 3), "uncertainty": round((ended - started) / 2, 3)}
 
 
 def resolve(name):
@@ -129,17 +145,16 @@ def main():
         },
         supports_check_mode=True,
     )
-    clock = time.time()
     params = module.params
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = pool.map(lambda peer: ssh_result(module, params["user"], peer, params["timeout"]), params["peers"])
-        ssh = dict(zip(params["peers"], results))
+        results = dict(zip(params["peers"], pool.map(
+            lambda peer: ssh_result(module, params["user"], peer, params["timeout"]), params["peers"])))
     module.exit_json(
         changed=False,
-        ssh=ssh,
+        ssh={peer: outcome for peer, (outcome, _offset) in results.items()},
+        clock_offsets={peer: offset for peer, (_outcome, offset) in results.items() if offset is not None},
         resolves={name: {"want": address, "got": resolve(name)} for name, address in params["names"].items()},
         machinefile=read_machinefile(params["machinefile"]),
-        clock=clock,
     )
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -98,10 +97,20 @@ def test_a_run_changes_nothing(result):
     assert result["changed"] is False, result
 
 
-def test_a_run_reads_the_clock_when_it_starts(run_module):
-    before = time.time()
-    clock = probe(run_module)["clock"]
-    assert before <= clock <= time.time(), (before, clock)
+def test_a_run_without_peers_measures_no_clock(result):
+    assert result["clock_offsets"] == {}, result
+
+
+@pytest.mark.parametrize(("output", "started", "ended", "offset"), [
+    ("1000.5\n", 1000.0, 1001.0, {"offset": 0.0, "uncertainty": 0.5}),
+    ("1010.25\n", 1000.0, 1000.5, {"offset": 10.0, "uncertainty": 0.25}),
+    ("990.0", 1000.0, 1000.0, {"offset": -10.0, "uncertainty": 0.0}),
+    ("Welcome!\n1000.0\n", 1000.0, 1000.0, {"offset": 0.0, "uncertainty": 0.0}),
+    ("", 1000.0, 1001.0, None),
+    ("%s.%N\n", 1000.0, 1001.0, None),
+], ids=["on-time", "ahead", "behind", "banner-first", "nothing", "no-gnu-date"])
+def test_clock_offset_is_measured_from_the_middle_of_the_login(output, started, ended, offset):
+    assert health_probe.clock_offset(output, started, ended) == offset
 
 
 def test_a_run_reads_the_machinefile(run_module, tmp_path):

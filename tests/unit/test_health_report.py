@@ -29,9 +29,10 @@ def probes(live=NODES, head="rpi-0") -> dict:
             "ssh": dict.fromkeys(live, "ok"),
             "resolves": {peer: {"want": ADDRESSES[peer], "got": ADDRESSES[peer]} for peer in live},
             "machinefile": [list(entry) for entry in machinefile],
-            "clock": 1795530160.25 + 0.1 * index,
+            "clock_offsets": {peer: {"offset": round(0.1 * (index - live.index(node)), 3), "uncertainty": 0.05}
+                              for index, peer in enumerate(live)},
         }
-        for index, node in enumerate(live)
+        for node in live
     }
 
 
@@ -214,15 +215,15 @@ def line(report: dict, check: str) -> str:
     return found
 
 
-def test_a_healthy_slurm_cluster_is_ok_with_three_more_checks():
+def test_a_healthy_slurm_cluster_is_ok_with_two_more_checks():
     report = slurm_report()
-    assert report["ok"] and [line(report, check)[:17] for check in ("slurm", "munge", "clocks")] == [
-        "slurm        OK  ", "munge        OK  ", "clocks       OK  "], report["lines"]
+    assert report["ok"] and [line(report, check)[:17] for check in ("slurm", "munge")] == [
+        "slurm        OK  ", "munge        OK  "], report["lines"]
 
 
 def test_without_slurm_there_is_no_slurm_line():
     report = health.health_report(cluster_view(), probes(), mpirun())
-    assert not [text for text in report["lines"] if text.startswith(("slurm ", "munge ", "clocks "))]
+    assert not [text for text in report["lines"] if text.startswith(("slurm ", "munge "))]
 
 
 @pytest.mark.parametrize(("state", "reason", "shown"), [
@@ -258,12 +259,153 @@ def test_a_node_that_cannot_decode_the_heads_credential_is_named():
     assert "munge: rpi-2 cannot decode the head node's credentials" in report["problems"], report["problems"]
 
 
-def test_clocks_far_apart_fail_and_name_the_nodes():
+# ---- clocks ------------------------------------------------------------------------------------------------------
+
+
+def skewed(node: str, seconds: float, uncertainty: float = 0.05) -> dict:
+    """Probes in which `node`'s clock is `seconds` ahead of the head node's."""
     probe = probes()
-    probe["rpi-1"]["clock"] += 301
-    report = slurm_report(probe=probe)
-    assert "clocks differ by 301 s (rpi-1 ahead of rpi-0)" in report["problems"], report["problems"]
+    probe["rpi-0"]["clock_offsets"][node] = {"offset": seconds, "uncertainty": uncertainty}
+    return probe
 
 
-def test_clocks_close_together_show_the_largest_difference():
-    assert "largest difference 0.2 s (rpi-2 ahead of rpi-0)" in line(slurm_report(), "clocks")
+def test_clocks_close_together_show_the_largest_difference_measured_from_the_head():
+    report = health.health_report(cluster_view(), probes(), mpirun())
+    assert line(report, "clocks") == (
+        "clocks       OK    largest difference 0.2 s (rpi-2 ahead of rpi-0), measured from rpi-0 within 0.1 s")
+
+
+@pytest.mark.parametrize(("seconds", "status", "ok", "warned"), [
+    (0.9, "OK", True, False),
+    (1.5, "WARN", True, True),
+    (-1.5, "WARN", True, True),
+    (59.0, "WARN", True, True),
+    (61.0, "FAIL", False, False),
+    (-3600.0, "FAIL", False, False),
+], ids=["under-1s", "over-1s", "behind-over-1s", "under-60s", "over-60s", "an-hour-behind"])
+def test_clocks_warn_over_a_second_and_fail_over_a_minute(seconds, status, ok, warned):
+    report = health.health_report(cluster_view(), skewed("rpi-1", seconds), mpirun())
+    assert (line(report, "clocks")[13:17].strip(), report["ok"], bool(report["warnings"])) == (status, ok, warned), (
+        report["lines"])
+
+
+def test_clocks_far_apart_name_the_nodes_and_the_fix():
+    report = health.health_report(cluster_view(), skewed("rpi-1", 301), mpirun())
+    assert "clocks differ by 301 s (rpi-1 ahead of rpi-0): set up time sync (site.yml)" in report["problems"], (
+        report["problems"])
+
+
+def test_with_slurm_far_apart_clocks_mention_munge():
+    report = slurm_report(probe=skewed("rpi-1", 301))
+    assert "munge rejects credentials past 300 s" in line(report, "clocks"), report["lines"]
+
+
+def test_a_difference_within_the_measurement_uncertainty_does_not_warn():
+    report = health.health_report(cluster_view(), skewed("rpi-1", 1.3, uncertainty=0.4), mpirun())
+    assert line(report, "clocks").startswith("clocks       OK") and not report["warnings"], report["lines"]
+
+
+def test_a_dead_head_measures_the_clocks_from_the_next_live_node():
+    live = NODES[1:]
+    report = health.health_report(cluster_view(live), probes(live, head="rpi-1"), {"rc": None, "stdout": ""})
+    assert "measured from rpi-1" in line(report, "clocks"), report["lines"]
+
+
+def test_a_node_the_head_cannot_log_in_to_has_no_clock_reading():
+    probe = probes()
+    del probe["rpi-0"]["clock_offsets"]["rpi-2"]
+    assert "not measured: rpi-2 (no SSH from rpi-0)" in line(health.health_report(cluster_view(), probe, mpirun()),
+                                                             "clocks")
+
+
+# ---- time sync and the Pi's health ---------------------------------------------------------------------------------
+
+
+def node_health(pi=None, cpu=None, service="systemd-timesyncd", synchronized=True, container="") -> dict:
+    """What picluster.mpi.node_health returns on a node."""
+    return {"pi": pi, "cpu": cpu, "jobs": [],
+            "time_sync": {"service": service, "synchronized": synchronized, "container": container}}
+
+
+def pi(throttled: str, now=(), since_boot=(), temperature=52.1) -> dict:
+    return {"throttled": throttled, "now": list(now), "since_boot": list(since_boot), "temperature_c": temperature,
+            "error": None}
+
+
+PI_CPU = {"mhz": 1500, "max_mhz": 1800, "governor": "ondemand", "governors": ["ondemand"], "writable": True}
+
+
+def health_of(states: dict) -> dict:
+    return health.health_report(cluster_view(), probes(), mpirun(), None, states)
+
+
+def test_in_containers_time_sync_and_the_pi_lines_say_so_without_failing():
+    report = health_of(dict.fromkeys(NODES, node_health(service=None, synchronized=None, container="docker")))
+    assert (report["ok"], report["warnings"], line(report, "time sync")[13:17], line(report, "pi health")[13:17]) == (
+        True, [], "n/a ", "n/a "), report["lines"]
+
+
+def test_off_a_pi_every_node_says_not_a_raspberry_pi():
+    report = health_of(dict.fromkeys(NODES, node_health()))
+    assert [text for text in report["lines"] if "not a Raspberry Pi (no vcgencmd)" in text and text.startswith("  ")] == [
+        f"  {node:<12} not a Raspberry Pi (no vcgencmd)" for node in NODES], report["lines"]
+
+
+def test_healthy_pis_pass_with_their_temperature_and_cpu_clock():
+    report = health_of(dict.fromkeys(NODES, node_health(pi("0x0"), PI_CPU)))
+    assert report["ok"] and f"  {'rpi-1':<12} not throttled (0x0), 52.1 C, CPU 1500/1800 MHz ondemand" in report[
+        "lines"], report["lines"]
+
+
+def test_a_pi_throttled_now_fails_with_the_fix_for_under_voltage():
+    states = dict.fromkeys(NODES, node_health(pi("0x0"), PI_CPU))
+    states["rpi-2"] = node_health(pi("0x50005", ["under-voltage", "throttled"], ["under-voltage", "throttled"]), PI_CPU)
+    report = health_of(states)
+    assert not report["ok"] and any(problem.startswith("rpi-2 is throttled now (under-voltage, throttled): the power "
+                                                       "supply") for problem in report["problems"]), report["problems"]
+
+
+def test_a_pi_too_hot_now_is_told_to_cool_down():
+    states = dict.fromkeys(NODES, node_health(pi("0x0")))
+    states["rpi-1"] = node_health(pi("0x80008", ["soft temperature limit"], ["soft temperature limit"], 82.0))
+    report = health_of(states)
+    assert "rpi-1 is throttled now (soft temperature limit): the board runs too hot: give it a heatsink or a fan" in (
+        report["problems"]), report["problems"]
+
+
+def test_a_pi_throttled_since_boot_warns_without_failing():
+    states = dict.fromkeys(NODES, node_health(pi("0x0")))
+    states["rpi-2"] = node_health(pi("0xe0000", since_boot=["frequency capped", "throttled", "soft temperature limit"]))
+    report = health_of(states)
+    assert (report["ok"], line(report, "pi health")) == (
+        True, "pi health    WARN  throttled since boot: rpi-2"), report["lines"]
+
+
+def test_a_failing_vcgencmd_warns():
+    states = dict.fromkeys(NODES, node_health(pi("0x0")))
+    states["rpi-0"] = node_health({"throttled": None, "now": [], "since_boot": [], "temperature_c": None,
+                                   "error": "VCHI initialization failed"})
+    report = health_of(states)
+    assert report["ok"] and "rpi-0: vcgencmd get_throttled failed (VCHI initialization failed)" in report["warnings"]
+
+
+def test_a_node_without_time_sync_warns():
+    states = dict.fromkeys(NODES, node_health())
+    states["rpi-1"] = node_health(service=None, synchronized=None)
+    report = health_of(states)
+    assert (report["ok"], report["warnings"]) == (
+        True, ["rpi-1 runs no time sync service (site.yml starts systemd-timesyncd)"]), report["lines"]
+
+
+def test_a_node_not_synchronized_yet_warns():
+    states = dict.fromkeys(NODES, node_health())
+    states["rpi-2"] = node_health(service="chrony", synchronized=False)
+    report = health_of(states)
+    assert line(report, "time sync") == ("time sync    WARN  chrony, systemd-timesyncd active on 3/3 nodes; not "
+                                         "synchronized yet: rpi-2"), report["lines"]
+
+
+def test_warnings_are_counted_in_the_verdict():
+    states = dict.fromkeys(NODES, node_health())
+    states["rpi-1"] = node_health(service=None, synchronized=None)
+    assert line(health_of(states), "verdict").startswith("verdict      OK    healthy, 1 warning(s): rpi-1 runs no")

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import re
+import shlex
 
 import pytest
-from clustertest import playbook
+from clustertest import NODES, node, playbook
 from playbook_output import changed_hosts
 
-CHECKS = ["reachable", "versions", "ssh mesh", "names", "machinefile", "mpirun", "verdict"]
+CHECKS = ["reachable", "versions", "ssh mesh", "names", "machinefile", "mpirun", "clocks", "verdict"]
+STAND_IN = "/usr/local/bin/vcgencmd"
 
 
 @pytest.fixture(scope="module")
@@ -27,3 +29,40 @@ def test_each_check_reports_ok(check, name):
 
 def test_check_changes_nothing(check):
     assert not changed_hosts(check.stdout), check.stdout[-3000:]
+
+
+@pytest.mark.parametrize(("name", "says"), [
+    ("time sync", "containers (" + ", ".join(NODES) + "): their clocks are the host's"),
+    ("pi health", f"not a Raspberry Pi (no vcgencmd) on any of the {len(NODES)} nodes"),
+])
+def test_off_a_pi_the_pi_lines_say_so_without_failing(check, name, says):
+    assert re.search(rf"(^|\\n){name} +n/a +{re.escape(says)}", check.stdout), check.stdout[-3000:]
+
+
+@pytest.fixture(scope="module")
+def stand_in_vcgencmd():
+    """Install on one node a stand-in for a Pi's vcgencmd that prints a recorded real output; remove it after."""
+    host = node(NODES[-1])
+
+    def install(throttled: str) -> str:
+        script = (f"#!/bin/sh\ncase \"$1\" in get_throttled) echo throttled={throttled};; "
+                  "measure_temp) echo \"temp=71.2'C\";; esac\n")
+        host.check_output(f"printf '%s' {shlex.quote(script)} > {STAND_IN} && chmod 0755 {STAND_IN}")
+        return NODES[-1]
+
+    yield install
+    host.check_output(f"rm -f {STAND_IN}")
+
+
+def test_stand_in_vcgencmd_under_voltage_now_0x50005_fails_the_check_naming_the_node(stand_in_vcgencmd):
+    name = stand_in_vcgencmd("0x50005")
+    result = playbook("playbooks/check.yml")
+    assert result.returncode != 0 and f"{name} is throttled now (under-voltage, throttled): the power supply" in (
+        result.stdout), result.stdout[-3000:]
+
+
+def test_stand_in_vcgencmd_throttled_since_boot_0xe0000_warns_and_passes(stand_in_vcgencmd):
+    name = stand_in_vcgencmd("0xe0000")
+    result = playbook("playbooks/check.yml")
+    assert result.returncode == 0 and f"{name} was throttled since boot (frequency capped, throttled, soft " in (
+        result.stdout), result.stdout[-3000:]

@@ -1,0 +1,108 @@
+"""The module picluster.mpi.node_health: decoding a Pi's throttle flags, and real runs on this machine."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from source_files import load_source
+
+PLUGIN = Path(__file__).resolve().parents[2] / "plugins/modules/node_health.py"
+node_health = load_source(PLUGIN)
+
+
+# ---- the throttle flags, on the values real boards report -----------------------------------------------------------
+
+@pytest.mark.parametrize(("value", "now", "since_boot"), [
+    (0x0, [], []),
+    (0x50000, [], ["under-voltage", "throttled"]),
+    (0x50005, ["under-voltage", "throttled"], ["under-voltage", "throttled"]),
+    (0x80008, ["soft temperature limit"], ["soft temperature limit"]),
+    (0xE0000, [], ["frequency capped", "throttled", "soft temperature limit"]),
+    (0xF000F, ["under-voltage", "frequency capped", "throttled", "soft temperature limit"],
+     ["under-voltage", "frequency capped", "throttled", "soft temperature limit"]),
+], ids=["healthy", "weak-supply-earlier", "weak-supply-now", "hot-now", "hot-earlier", "everything"])
+def test_decode_throttled_names_what_holds_now_and_since_boot(value, now, since_boot):
+    assert node_health.decode_throttled(value) == {"now": now, "since_boot": since_boot}
+
+
+@pytest.mark.parametrize(("output", "value"), [
+    ("throttled=0x0\n", 0),
+    ("throttled=0x50005\n", 0x50005),
+    ("throttled=0xe0000", 0xE0000),
+    ("VCHI initialization failed\n", None),
+    ("", None),
+])
+def test_parse_throttled_reads_vcgencmd_output(output, value):
+    assert node_health.parse_throttled(output) == value
+
+
+@pytest.mark.parametrize(("output", "celsius"), [
+    ("temp=48.3'C\n", 48.3), ("temp=85.0'C", 85.0), ("temp=-2.5'C", -2.5), ("error", None)])
+def test_parse_temperature_reads_vcgencmd_output(output, celsius):
+    assert node_health.parse_temperature(output) == celsius
+
+
+@pytest.mark.parametrize(("output", "service"), [
+    ("inactive\nactive\ninactive\ninactive\ninactive\ninactive\n", "chrony"),
+    ("active\ninactive\ninactive\ninactive\ninactive\ninactive\n", "systemd-timesyncd"),
+    ("inactive\ninactive\ninactive\ninactive\ninactive\ninactive\n", None),
+    ("", None),
+])
+def test_parse_is_active_names_the_active_time_service(output, service):
+    assert node_health.parse_is_active(node_health.TIME_SYNC_SERVICES, output) == service
+
+
+def test_cpu_state_reads_cpufreq(tmp_path):
+    for name, value in {"scaling_cur_freq": "1500000", "cpuinfo_max_freq": "1800000", "scaling_governor": "ondemand",
+                        "scaling_available_governors": "conservative ondemand userspace powersave performance schedutil"
+                        }.items():
+        (tmp_path / name).write_text(value + "\n")
+    state = node_health.cpu_state(str(tmp_path))
+    assert (state["mhz"], state["max_mhz"], state["governor"], "performance" in state["governors"]) == (
+        1500, 1800, "ondemand", True), state
+
+
+def test_cpu_state_is_none_without_cpufreq(tmp_path):
+    assert node_health.cpu_state(str(tmp_path / "missing")) is None
+
+
+def test_job_processes_finds_a_running_mpirun(tmp_path):
+    stand_in = tmp_path / "mpirun"
+    shutil.copy("/bin/sleep", stand_in)
+    process = subprocess.Popen([str(stand_in), "30"])
+    try:
+        found = [job for job in node_health.job_processes() if job["pid"] == process.pid]
+    finally:
+        process.kill()
+        process.wait()
+    assert found == [{"pid": process.pid, "name": "mpirun", "user": "root" if os.getuid() == 0 else found[0]["user"]}]
+
+
+# ---- real runs, as Ansible runs the module -------------------------------------------------------------------------
+
+def test_off_a_pi_the_module_says_there_is_no_vcgencmd(run_module):
+    assert run_module("node_health", "checks=pi")["pi"] is None
+
+
+def test_with_a_stand_in_vcgencmd_printing_a_recorded_output_it_decodes_it(run_module, tmp_path, monkeypatch):
+    """A stand-in for a Pi's vcgencmd, printing what a Pi with a weak power supply printed."""
+    stand_in = tmp_path / "vcgencmd"
+    stand_in.write_text('#!/bin/sh\ncase "$1" in get_throttled) echo throttled=0x50005;; '
+                        "measure_temp) echo \"temp=61.3'C\";; esac\n")
+    stand_in.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ.get('PATH', '')}")
+    assert run_module("node_health", "checks=pi")["pi"] == {
+        "throttled": "0x50005", "now": ["under-voltage", "throttled"], "since_boot": ["under-voltage", "throttled"],
+        "temperature_c": 61.3, "error": None}
+
+
+def test_a_run_reads_only_what_it_is_asked(run_module):
+    result = run_module("node_health", "checks=jobs")
+    assert ("jobs" in result, "pi" in result, "cpu" in result, "time_sync" in result) == (True, False, False, False)
+
+
+def test_a_run_changes_nothing(run_module):
+    assert run_module("node_health", "")["changed"] is False
