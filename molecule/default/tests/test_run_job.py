@@ -59,6 +59,42 @@ if comm.Get_rank() == 0:
 '''
 
 
+# A stand-in for a Pi's vcgencmd: 0x0 at its first reading (before the job), then 0x50000, what a Pi with a weak
+# power supply reports once it has been under-voltage and throttled (after the job).
+STAND_IN_VCGENCMD = """#!/bin/sh
+case "$1" in
+get_throttled)
+  if [ -e /run/stand-in-vcgencmd ]; then echo throttled=0x50000; else touch /run/stand-in-vcgencmd; echo throttled=0x0; fi;;
+measure_temp) echo "temp=55.5'C";;
+esac
+"""
+
+
+@pytest.fixture(scope="module")
+def throttled_run(tmp_path_factory):
+    host, results = node(NODES[-1]), tmp_path_factory.mktemp("throttled")
+    host.check_output(f"cat > /usr/local/bin/vcgencmd <<'EOF'\n{STAND_IN_VCGENCMD}EOF\n"
+                      "chmod 0755 /usr/local/bin/vcgencmd && rm -f /run/stand-in-vcgencmd")
+    try:
+        result = run_job("-e", "job=scatter", results=results)
+    finally:
+        host.check_output("rm -f /usr/local/bin/vcgencmd /run/stand-in-vcgencmd")
+    return result, saved_result(results, "scatter")
+
+
+def test_stand_in_vcgencmd_throttle_before_and_after_the_job_is_saved_per_node(throttled_run):
+    _result, saved = throttled_run
+    expected = dict.fromkeys(NODES)
+    expected[NODES[-1]] = {"before": "0x0", "after": "0x50000", "during": ["under-voltage", "throttled"]}
+    assert saved["throttle"] == expected, saved
+
+
+def test_stand_in_vcgencmd_a_node_throttled_during_the_job_is_warned_about(throttled_run):
+    result, _saved = throttled_run
+    assert result.returncode == 0 and f"WARNING: {NODES[-1]} was throttled during the job" in result.stdout, (
+        result.stdout[-3000:])
+
+
 def test_a_user_script_is_copied_to_every_node_and_run(tmp_path):
     script = tmp_path / "my_job.py"
     script.write_text(USER_SCRIPT)
