@@ -66,3 +66,9 @@ def test_stand_in_vcgencmd_throttled_since_boot_0xe0000_warns_and_passes(stand_i
     result = playbook("playbooks/check.yml")
     assert result.returncode == 0 and f"{name} was throttled since boot (frequency capped, throttled, soft " in (
         result.stdout), result.stdout[-3000:]
+
+
+def test_check_limited_to_one_node_still_checks_every_node():
+    result = playbook("playbooks/check.yml", "--limit", NODES[-1])
+    assert result.returncode == 0 and f"{len(NODES) ** 2}/{len(NODES) ** 2} ordered pairs" in result.stdout, (
+        result.stdout[-3000:])
