@@ -76,7 +76,8 @@ _value:
       first host, the live members outside the play), C(nodes) (per live node C(address), C(network), C(device),
       C(names), C(set_hostname), C(hostname), C(slots), C(cpus), C(topology), C(memory_mb), C(memory_available_mb),
       C(oversubscribed) (more slots than CPUs), C(release),
-      C(cgroup), C(packages), C(apt_lists), C(host_keys), C(public_keys), C(versions), C(python_apt)),
+      C(cgroup), C(time_services), C(cpufreq), C(packages), C(apt_lists), C(host_keys), C(public_keys), C(versions),
+      C(python_apt)),
       C(addresses) (every live node's names to its address), C(openmpi_major), C(problems) and C(mismatches).
   type: dict
 """
@@ -148,6 +149,8 @@ def _node(name, node_vars, info):
         "packages": dict(info.get("packages") or {}),
         "apt_lists": bool(info.get("apt_lists")),
         "cgroup": dict(info.get("cgroup") or {}),
+        "time_services": list(info.get("time_services") or []),
+        "cpufreq": dict(info["cpufreq"]) if info.get("cpufreq") else None,
         "oversubscribed": isinstance(cpus, int) and str(slots).isdigit() and int(slots) > cpus,
     }
 

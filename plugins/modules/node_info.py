@@ -129,6 +129,21 @@ cgroup:
   returned: always
   type: dict
   sample: {version: 2, container: ""}
+time_services:
+  description:
+    - The time sync services installed (their systemd units exist), of C(chrony), C(ntpsec), C(ntp), C(openntpd) and
+      C(systemd-timesyncd).
+  returned: always
+  type: list
+  elements: str
+  sample: [systemd-timesyncd]
+cpufreq:
+  description:
+    - The CPU frequency governor (C(governor)) and those the kernel offers (C(governors)), from cpu0's cpufreq;
+      null where the kernel has no cpufreq (many virtual machines).
+  returned: always
+  type: dict
+  sample: {governor: ondemand, governors: [conservative, ondemand, userspace, powersave, performance, schedutil]}
 """
 
 import importlib.util
@@ -344,6 +359,27 @@ def control_groups(root="/sys/fs/cgroup", container_file="/run/systemd/container
     return {"version": version, "container": container}
 
 
+TIME_SERVICES = ["chrony", "ntpsec", "ntp", "openntpd", "systemd-timesyncd"]
+UNIT_DIRS = ["/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"]
+
+
+def time_services(unit_dirs=None):
+    unit_dirs = UNIT_DIRS if unit_dirs is None else unit_dirs
+    return [name for name in TIME_SERVICES
+            if any(os.path.exists(os.path.join(directory, f"{name}.service")) for directory in unit_dirs)]
+
+
+def cpufreq(sysfs="/sys/devices/system/cpu/cpu0/cpufreq"):
+    try:
+        with open(os.path.join(sysfs, "scaling_available_governors"), encoding="utf-8") as handle:
+            governors = handle.read().split()
+        with open(os.path.join(sysfs, "scaling_governor"), encoding="utf-8") as handle:
+            governor = handle.read().strip()
+    except OSError:
+        return None
+    return {"governor": governor, "governors": governors}
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
@@ -377,6 +413,8 @@ def main():
         packages=package_versions(module, module.params["packages"]),
         apt_lists=apt_lists_present(),
         cgroup=control_groups(),
+        time_services=time_services(),
+        cpufreq=cpufreq(),
     )
 
 

@@ -342,3 +342,32 @@ def test_the_memory_is_the_kernels(result):
 def test_the_topology_accounts_for_every_cpu(result):
     topology = result["topology"]
     assert topology["sockets"] * topology["cores_per_socket"] * topology["threads_per_core"] == result["cpus"], result
+
+
+# ---- time sync services and cpufreq ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("units", "found"), [
+    ([], []),
+    (["systemd-timesyncd.service"], ["systemd-timesyncd"]),
+    (["chrony.service", "systemd-timesyncd.service"], ["chrony", "systemd-timesyncd"]),
+    (["ntpsec.service", "ssh.service"], ["ntpsec"]),
+])
+def test_time_services_are_the_installed_units(tmp_path, units, found):
+    for unit in units:
+        (tmp_path / unit).write_text("[Service]\n")
+    assert node_info.time_services([str(tmp_path)]) == found
+
+
+def test_cpufreq_reads_the_governor_and_those_offered(tmp_path):
+    (tmp_path / "scaling_available_governors").write_text("conservative ondemand userspace powersave performance\n")
+    (tmp_path / "scaling_governor").write_text("ondemand\n")
+    assert node_info.cpufreq(str(tmp_path)) == {
+        "governor": "ondemand", "governors": ["conservative", "ondemand", "userspace", "powersave", "performance"]}
+
+
+def test_cpufreq_is_none_without_it(tmp_path):
+    assert node_info.cpufreq(str(tmp_path / "missing")) is None
+
+
+def test_the_run_reports_the_time_services_installed_here(result):
+    assert result["time_services"] == node_info.time_services(), result
