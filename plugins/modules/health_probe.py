@@ -68,8 +68,8 @@ machinefile:
 clock_offsets:
   description:
     - Per peer this node logged in to, how far the peer's clock is ahead of this node's (seconds, negative when
-      behind) and the uncertainty of that figure (half the time the login took): the peer reads its clock during
-      the login, somewhere between its start and its end.
+      behind) and the uncertainty of that figure, half the time the login took, since the peer reads its clock
+      somewhere between the start and the end of the login.
   returned: always
   type: dict
   sample: {rpi-0: {offset: 0.0, uncertainty: 0.002}, rpi-1: {offset: -0.31, uncertainty: 0.09}}
