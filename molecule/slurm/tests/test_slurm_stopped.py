@@ -28,8 +28,7 @@ def stopped(tmp_path_factory):
         check = playbook("check.yml")
     finally:
         vcluster("start", STOPPED)
-        # Docker rewrites a restarted container's /etc/hosts and /etc/hostname (a Pi keeps them): put them back,
-        # so the stories after this one start from a provisioned cluster.
+        # As after any power cut: the stories after this one start from a provisioned cluster.
         playbook("site.yml")
     return job, check, results
 
