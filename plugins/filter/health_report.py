@@ -9,7 +9,7 @@ short_description: Summarize the health probes of the cluster nodes
 description:
   - Takes what C(check.yml) read on every live node and returns whether the cluster is healthy, the problems found
     and a summary, one line per check, with a table of versions when they differ.
-positional: probes, mpirun, slurm, health
+positional: probes, mpirun, slurm, health, one_sided
 options:
   _input:
     description:
@@ -39,6 +39,13 @@ options:
     description:
       - Per live node, the result of M(picluster.mpi.node_health) (throttling, temperature, CPU clock, time sync),
         for the lines C(pi health) and C(time sync). Null leaves them out.
+    type: dict
+    required: false
+  one_sided:
+    description:
+      - The one-sided communication check on the head node (the job C(rma.py) with one rank per live node),
+        C(rc) (null when it did not run; 124 when it hung), C(stdout), C(stderr) and C(limit) (its time limit in
+        seconds), for the line C(one-sided). Null leaves it out.
     type: dict
     required: false
 """
@@ -234,7 +241,29 @@ def _pi_health(live: list, health: dict) -> tuple[list, list, list]:
     return [head] + [_pi_node(n, states[n]) for n in live], problems, warnings
 
 
-def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = None, health: dict | None = None) -> dict:
+def _one_sided(view: dict, live: list, one_sided: dict) -> tuple[list, list]:
+    """The rma job on one rank per node: which steps passed, and where it failed or hung."""
+    rc = one_sided.get("rc")
+    passed = [line[4:] for line in str(one_sided.get("stdout") or "").splitlines() if line.startswith("ok  ")]
+    failed = [line.split(": ", 1)[1] for line in str(one_sided.get("stderr") or "").splitlines()
+              if line.startswith("rank ") and " failed: " in line]
+    if rc is None:
+        return [_line("one-sided", False, f"not run: the head node {view['head']} does not answer")], []
+    if rc == 0:
+        return [_line("one-sided", True, f"{len(passed)} kinds of window and synchronisation (Put, Get, Accumulate) "
+                      f"across {len(live)} nodes")], []
+    after = f" after: {passed[-1]}" if passed else ""
+    if failed:
+        detail = failed[0]
+    elif rc == 124 or "Timeout" in str(one_sided.get("stderr") or ""):
+        detail = f"hung, stopped after {one_sided.get('limit')} s{after or ' before the first step'}"
+    else:
+        detail = f"exit {rc}{after}"
+    return [_line("one-sided", False, detail)], [f"one-sided communication (MPI.Win) across the nodes: {detail}"]
+
+
+def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = None, health: dict | None = None,
+                  one_sided: dict | None = None) -> dict:
     members, live = list(view["members"]), [n for n in view["members"] if n in view["live"]]
     nodes = {n: {"versions": view["nodes"][n].get("versions") or {}, "probe": probes.get(n) or {}} for n in live}
     cluster = {"group": view["group"], "head": view["head"], "mpirun": mpirun}
@@ -294,6 +323,11 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
     lines.append(_line("mpirun", mpirun_ok, detail))
     if not mpirun_ok:
         problems.append(f"mpirun across the live nodes: {detail}")
+
+    if one_sided is not None:
+        one_sided_lines, one_sided_problems = _one_sided(view, live, one_sided)
+        lines += one_sided_lines
+        problems += one_sided_problems
 
     warnings: list[str] = []
     clock_lines, clock_problems, clock_warnings = _clocks(view, live, {n: nodes[n]["probe"] for n in live}, bool(slurm))

@@ -409,3 +409,38 @@ def test_warnings_are_counted_in_the_verdict():
     states = dict.fromkeys(NODES, node_health())
     states["rpi-1"] = node_health(service=None, synchronized=None)
     assert line(health_of(states), "verdict").startswith("verdict      OK    healthy, 1 warning(s): rpi-1 runs no")
+
+
+# ---- one-sided communication ---------------------------------------------------------------------------------------
+
+RMA_STEPS = ["Win.Allocate + Fence: Put", "Win.Allocate + Fence: Get", "Win.Allocate + Fence: Accumulate"]
+
+
+def one_sided_of(one_sided: dict) -> dict:
+    return health.health_report(cluster_view(), probes(), mpirun(), None, None, one_sided)
+
+
+def test_one_sided_communication_that_passes_every_step_is_ok():
+    report = one_sided_of({"rc": 0, "stdout": "\n".join(f"ok  {s}" for s in RMA_STEPS) + "\nRESULT {}", "stderr": "",
+                           "limit": 60})
+    assert report["ok"] and line(report, "one-sided").startswith("one-sided    OK    3 kinds"), report["lines"]
+
+
+def test_one_sided_communication_that_fails_names_the_step_and_the_fix():
+    stderr = ("rank 1 on rpi-1: Win.Allocate + Fence: Put failed: MPI_ERR_WIN: invalid window. Open MPI 4 runs ...\n"
+              "Traceback (most recent call last):\n")
+    report = one_sided_of({"rc": 1, "stdout": "", "stderr": stderr, "limit": 60})
+    assert "one-sided communication (MPI.Win) across the nodes: Win.Allocate + Fence: Put failed: MPI_ERR_WIN: " \
+           "invalid window. Open MPI 4 runs ..." in report["problems"], report["problems"]
+
+
+def test_one_sided_communication_that_hangs_fails_naming_the_last_step_passed():
+    report = one_sided_of({"rc": 1, "stdout": f"ok  {RMA_STEPS[0]}\n", "limit": 60,
+                           "stderr": "Timeout (0:01:00)!\nThread 0x00007f (most recent call first):\n"})
+    assert line(report, "one-sided") == f"one-sided    FAIL  hung, stopped after 60 s after: {RMA_STEPS[0]}", (
+        report["lines"])
+
+
+def test_one_sided_communication_without_a_head_node_is_not_run():
+    report = one_sided_of({"rc": None, "stdout": "", "stderr": "", "limit": 60})
+    assert "not run: the head node rpi-0 does not answer" in line(report, "one-sided"), report["lines"]

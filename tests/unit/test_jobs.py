@@ -313,3 +313,31 @@ def test_summarize_nodes() -> None:
 def test_format_celsius() -> None:
     assert temperature.format_celsius(None) == "n/a"
     assert temperature.format_celsius(47.212) == "47.2 C"
+
+
+# ---- rma -------------------------------------------------------------------------------------------------------------
+
+rma = load_job("rma")
+
+
+@pytest.mark.parametrize(("rank", "size", "expected"), [(0, 1, (0, 0)), (0, 4, (3, 1)), (3, 4, (2, 0)), (1, 2, (0, 0))])
+def test_rma_neighbours_form_a_ring(rank: int, size: int, expected: tuple[int, int]) -> None:
+    assert rma.neighbours(rank, size) == expected
+
+
+@pytest.mark.parametrize(("size", "total"), [(1, 1), (2, 3), (4, 10), (16, 136)])
+def test_rma_expected_sum_adds_every_rank_plus_one(size: int, total: int) -> None:
+    assert rma.expected_sum(size) == sum(rank + 1 for rank in range(size)) == total
+
+
+def test_rma_explains_a_window_refused_under_thread_multiple() -> None:
+    assert rma.HINT in rma.explain(Exception("MPI_ERR_WIN: invalid window"), "multiple")
+
+
+def test_rma_passes_other_errors_on_as_they_are() -> None:
+    assert rma.explain(Exception("MPI_ERR_WIN: invalid window"), "serialized") == "MPI_ERR_WIN: invalid window"
+
+
+def test_rma_parse_args_defaults() -> None:
+    args = rma.parse_args([])
+    assert (args.rounds, args.time_limit) == (3, 120)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from source_files import load_source
 
 JOBS = Path(__file__).resolve().parents[2] / "files" / "mpi_jobs"
 MPI_PYTHON = os.environ.get("MPI_PYTHON", "/usr/bin/python3")
@@ -49,10 +50,10 @@ if _reason:
     pytest.skip(_reason, allow_module_level=True)
 
 
-def run_job(job: str, ranks: int, *args: str) -> tuple[dict[str, Any], str]:
+def run_job(job: str, ranks: int, *args: str, mpirun_options: list[str] | None = None) -> tuple[dict[str, Any], str]:
     """Run a job under mpirun; return its parsed RESULT line and its whole stdout."""
     assert MPIRUN is not None
-    command = [MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", str(ranks),
+    command = [MPIRUN, "--allow-run-as-root", "--oversubscribe", *(mpirun_options or []), "-np", str(ranks),
                MPI_PYTHON, "-m", "mpi4py", str(JOBS / f"{job}.py"), *args]
     # A session of its own, so that a hung job's ranks can be killed with mpirun.
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -148,3 +149,45 @@ def test_temperature_without_any_sensor(tmp_path: Path) -> None:
                              "--thermal-glob", str(tmp_path / "none*" / "temp"))
     assert result["nodes"] == {socket.gethostname(): None}
     assert f"{socket.gethostname()}: n/a" in stdout
+
+
+# ---- rma: one-sided communication, as the cluster's MCA parameters configure it for Open MPI 4 -------------------
+
+def one_sided_options() -> list[str]:
+    """What the machinefile role writes for Open MPI 4 (its one-sided components for TCP); Open MPI 5 needs nothing."""
+    version = subprocess.run([MPIRUN, "--version"], capture_output=True, text=True, timeout=60, check=False).stdout
+    if " 4." not in version.splitlines()[0]:
+        return []
+    return ["--mca", "osc", "sm,pt2pt"]
+
+
+@pytest.mark.parametrize("ranks", RANKS)
+def test_rma_passes_every_step(ranks: int) -> None:
+    rma = load_source(JOBS / "rma.py")
+    result, _stdout = run_job("rma", ranks, "--rounds", "2", mpirun_options=one_sided_options())
+    assert (result["ranks"], result["steps"]) == (ranks, rma.STEPS), result
+
+
+def run_failing(job: str, ranks: int, *args: str, mpirun_options: list[str] | None = None) -> str:
+    """Run a job that must fail under mpirun, within the test's time limit; its stderr."""
+    assert MPIRUN is not None
+    command = [MPIRUN, "--allow-run-as-root", "--oversubscribe", *(mpirun_options or []), "-np", str(ranks),
+               MPI_PYTHON, "-m", "mpi4py", str(JOBS / f"{job}.py"), *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    assert result.returncode != 0, f"{' '.join(command)} passed:\n{result.stdout}"
+    return result.stderr
+
+
+def test_rma_past_its_time_limit_ends_the_job_and_says_where() -> None:
+    stderr = run_failing("rma", 3, "--rounds", "100000", "--time-limit", "2", mpirun_options=one_sided_options())
+    assert "Timeout" in stderr and "run_steps" in stderr, stderr[-2000:]
+
+
+def test_rma_under_open_mpi_4_with_pt2pt_and_thread_multiple_fails_with_the_fix() -> None:
+    """What a program asking for mpi4py's default thread level meets across nodes, where only pt2pt serves. On one
+    machine, pt2pt is forced, and the environment overrides the job's own thread level to see it."""
+    if not one_sided_options():
+        pytest.skip("Open MPI 5 has no pt2pt component and runs one-sided operations over TCP as it is")
+    rma = load_source(JOBS / "rma.py")
+    options = ["--mca", "osc", "pt2pt", "-x", "MPI4PY_RC_THREAD_LEVEL=multiple"]
+    assert rma.HINT in run_failing("rma", 2, "--rounds", "1", mpirun_options=options), "no explanation of the known limit"

@@ -8,7 +8,7 @@ import pytest
 from clustertest import NODES, node, playbook
 from playbook_output import changed_hosts
 
-CHECKS = ["reachable", "versions", "ssh mesh", "names", "machinefile", "mpirun", "clocks", "verdict"]
+CHECKS = ["reachable", "versions", "ssh mesh", "names", "machinefile", "mpirun", "one-sided", "clocks", "verdict"]
 STAND_IN = "/usr/local/bin/vcgencmd"
 
 

@@ -42,6 +42,13 @@ def test_scatter_hands_every_rank_its_element(tmp_path):
     assert set(saved["hosts"]) == set(NODES), saved
 
 
+def test_rma_passes_every_one_sided_step_with_ranks_on_every_node(tmp_path):
+    result = run_job("-e", "job=rma", results=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    saved = saved_result(tmp_path, "rma")
+    assert (len(saved["steps"]), set(saved["hosts"])) == (8, set(NODES)), saved
+
+
 def test_temperature_reports_every_node(tmp_path):
     result = run_job("-e", "job=temperature", results=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]

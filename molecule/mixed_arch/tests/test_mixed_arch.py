@@ -37,6 +37,11 @@ def test_scatter_reaches_ranks_on_both_architectures(tmp_path):
     assert {ARCH[host] for host in saved["hosts"]} == {"amd64", "arm64"}, saved
 
 
+def test_rma_one_sided_steps_pass_across_both_architectures(tmp_path):
+    saved = run_job("rma", tmp_path)
+    assert (len(saved["steps"]), set(saved["hosts"])) == (8, set(NODES)), saved
+
+
 def test_check_shows_both_architectures_and_a_healthy_cluster():
     result = playbook("playbooks/check.yml")
     on = "; ".join(f"{MACHINE[arch]}: {', '.join(n for n in NODES if ARCH[n] == arch)}" for arch in ("arm64", "amd64"))
