@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,13 @@ def test_job_processes_finds_a_running_mpirun(tmp_path):
     shutil.copy("/bin/sleep", stand_in)
     process = subprocess.Popen([str(stand_in), "30"])
     try:
-        found = [job for job in node_health.job_processes() if job["pid"] == process.pid]
+        # Until the child has called exec, it is still a copy of this Python under this Python's name.
+        deadline = time.monotonic() + 10
+        while True:
+            found = [job for job in node_health.job_processes() if job["pid"] == process.pid]
+            if found or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
     finally:
         process.kill()
         process.wait()
