@@ -46,33 +46,32 @@ def test_power_refused_reboots_no_node(refused):
     assert after == before, (before, after)
 
 
-@pytest.fixture(scope="module")
-def one_rebooted():
+def rebooted(*extra: str) -> tuple[subprocess.CompletedProcess, dict[str, int], dict[str, int]]:
+    """power.yml -e action=reboot, with the nodes' boot times before and after."""
     before = boot_times()
-    result = power("-e", "action=reboot", "--limit", ONE)
+    result = power("-e", "action=reboot", *extra)
     return result, before, boot_times()
 
 
-def test_power_reboot_with_limit_ends_with_a_healthy_check(one_rebooted):
-    result, _before, _after = one_rebooted
+@pytest.fixture(scope="module")
+def one_rebooted():
+    return rebooted("--limit", ONE)
+
+
+@pytest.fixture(scope="module")
+def all_rebooted():
+    return rebooted()
+
+
+@pytest.mark.parametrize("reboot", ["one_rebooted", "all_rebooted"])
+def test_power_reboot_ends_with_a_healthy_check(reboot, request):
+    result, _before, _after = request.getfixturevalue(reboot)
     assert result.returncode == 0 and "The cluster is healthy" in result.stdout, result.stdout[-3000:]
 
 
 def test_power_reboot_with_limit_reboots_only_that_node(one_rebooted):
     _result, before, after = one_rebooted
     assert [name for name in NODES if after[name] != before[name]] == [ONE], (before, after)
-
-
-@pytest.fixture(scope="module")
-def all_rebooted():
-    before = boot_times()
-    result = power("-e", "action=reboot")
-    return result, before, boot_times()
-
-
-def test_power_reboot_ends_with_a_healthy_check(all_rebooted):
-    result, _before, _after = all_rebooted
-    assert result.returncode == 0 and "The cluster is healthy" in result.stdout, result.stdout[-3000:]
 
 
 def test_power_reboot_reboots_every_node(all_rebooted):
