@@ -43,7 +43,8 @@ REQUIRED_FILES = ["meta/runtime.yml", "LICENSE", "README.md", "CHANGELOG.md", "c
                   "playbooks/site.yml", "playbooks/run_job.yml", "playbooks/check.yml", "plugins/filter/cluster_view.py",
                   "plugins/modules/node_info.py", "plugins/modules/health_probe.py", "plugins/lookup/extra_var.py",
                   "files/mpi_jobs/pi.py", "files/mpi_jobs/scatter.py", "files/mpi_jobs/temperature.py",
-                  "plugins/filter/health_report.py"]
+                  "plugins/filter/health_report.py", "playbooks/power.yml", "plugins/modules/node_health.py",
+                  "plugins/filter/throttle_change.py", "files/mpi_jobs/rma.py"]
 ROLES = sorted(path.name for path in (PROJECT / "roles").iterdir())
 
 
