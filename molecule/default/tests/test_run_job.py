@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from clustertest import INVENTORY, MPI_HOME, NODES, PROJECT, SLOTS, node, playbook
+from clustertest import INVENTORY, MPI_HOME, NODES, ONCE, PROJECT, SLOTS, node, playbook
 from playbook_output import recap
 
 ALL_RANKS = SLOTS * len(NODES)
@@ -89,6 +89,7 @@ def throttled_run(tmp_path_factory):
     return result, saved_result(results, "scatter")
 
 
+@ONCE
 def test_stand_in_vcgencmd_throttle_before_and_after_the_job_is_saved_per_node(throttled_run):
     _result, saved = throttled_run
     expected = dict.fromkeys(NODES)
@@ -96,6 +97,7 @@ def test_stand_in_vcgencmd_throttle_before_and_after_the_job_is_saved_per_node(t
     assert saved["throttle"] == expected, saved
 
 
+@ONCE
 def test_stand_in_vcgencmd_a_node_throttled_during_the_job_is_warned_about(throttled_run):
     result, _saved = throttled_run
     assert result.returncode == 0 and f"WARNING: {NODES[-1]} was throttled during the job" in result.stdout, (
