@@ -329,15 +329,14 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
         lines += one_sided_lines
         problems += one_sided_problems
 
-    warnings: list[str] = []
-    clock_lines, clock_problems, clock_warnings = _clocks(view, live, {n: nodes[n]["probe"] for n in live}, bool(slurm))
     if slurm:
         slurm_lines, slurm_problems = _slurm(view, live, slurm)
         lines += slurm_lines
         problems += slurm_problems
+
+    clock_lines, clock_problems, warnings = _clocks(view, live, {n: nodes[n]["probe"] for n in live}, bool(slurm))
     lines += clock_lines
     problems += clock_problems
-    warnings += clock_warnings
 
     if health is not None:
         time_lines, time_warnings = _time_sync(live, health)
