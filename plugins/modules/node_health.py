@@ -44,11 +44,10 @@ pi:
            temperature_c: 61.3, error: null}
 cpu:
   description:
-    - Null without cpufreq. Otherwise C(mhz) (now), C(max_mhz), C(governor), C(governors) (those offered) and
-      C(writable) (whether the governor can be changed here; not in a container).
+    - Null without cpufreq. Otherwise C(mhz) (now), C(max_mhz), C(governor) and C(governors) (those offered).
   returned: when cpu is checked
   type: dict
-  sample: {mhz: 1500, max_mhz: 1800, governor: ondemand, governors: [ondemand, performance], writable: true}
+  sample: {mhz: 1500, max_mhz: 1800, governor: ondemand, governors: [ondemand, performance]}
 time_sync:
   description:
     - C(service) (the active time sync service, null when none is), C(synchronized) (true, false, or null when
@@ -127,13 +126,11 @@ def cpu_state(sysfs: str = "/sys/devices/system/cpu/cpu0/cpufreq") -> dict | Non
     current, maximum = _read(f"{sysfs}/scaling_cur_freq"), _read(f"{sysfs}/cpuinfo_max_freq")
     if current is None and maximum is None:
         return None
-    governor = f"{sysfs}/scaling_governor"
     return {
         "mhz": int(current) // 1000 if current and current.isdigit() else None,
         "max_mhz": int(maximum) // 1000 if maximum and maximum.isdigit() else None,
-        "governor": _read(governor),
+        "governor": _read(f"{sysfs}/scaling_governor"),
         "governors": (_read(f"{sysfs}/scaling_available_governors") or "").split(),
-        "writable": os.access(governor, os.W_OK),
     }
 
 
