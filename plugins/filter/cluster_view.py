@@ -11,7 +11,8 @@ description:
     on them (no facts are needed), works out which nodes are live and, for each live node, its cluster
     address, network and interface, its names, its effective hostname, its MPI slots, its OS release, its SSH host
     keys, the MPI user's public keys and its MPI stack.
-  - Lists what is wrong with the inventory (C(problems)) and where the nodes' OS releases or MPI stacks differ
+  - Lists what is wrong with the inventory (C(problems)), including a setting still under the name an earlier
+    release gave it, and where the nodes' OS releases or MPI stacks differ
     (C(mismatches)), each as a message that says what to fix.
   - A node's hostname is its inventory name where C(hostsfile_set_hostname) is on, else the one it reports. Its
     slots are C(machinefile_slots) where set, else its online CPUs.
@@ -77,7 +78,7 @@ _value:
       C(names), C(set_hostname), C(hostname), C(slots), C(cpus), C(topology), C(memory_mb), C(memory_available_mb),
       C(oversubscribed) (more slots than CPUs), C(release),
       C(cgroup), C(time_services), C(cpufreq), C(packages), C(apt_lists), C(host_keys), C(public_keys), C(versions),
-      C(python_apt)),
+      C(python_apt), C(files_without_block)),
       C(addresses) (every live node's names to its address), C(openmpi_major), C(problems) and C(mismatches).
   type: dict
 """
@@ -88,6 +89,8 @@ import re
 HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 COMPARED = (("openmpi", "Open MPI"), ("mpi4py", "mpi4py"), ("slurm", "Slurm"))
+# Settings an earlier release read under another name: set under the old one, they would be ignored silently.
+RENAMED = {"ssh_mesh_key_type": ("mpi_user_key_type", "0.2.0")}
 
 
 def _reached(results):
@@ -151,6 +154,7 @@ def _node(name, node_vars, info):
         "cgroup": dict(info.get("cgroup") or {}),
         "time_services": list(info.get("time_services") or []),
         "cpufreq": dict(info["cpufreq"]) if info.get("cpufreq") else None,
+        "files_without_block": list(info.get("files_without_block") or []),
         "oversubscribed": isinstance(cpus, int) and str(slots).isdigit() and int(slots) > cpus,
     }
 
@@ -210,6 +214,16 @@ def _problems(group, head, members, user, nodes, scheduler):
     return problems
 
 
+def _renamed(members, hostvars):
+    problems = []
+    for old, (new, release) in RENAMED.items():
+        owners = [m for m in members if (hostvars.get(m) or {}).get(old) is not None]
+        if owners:
+            problems.append(f"{old} (set for {', '.join(owners)}) is called {new} since picluster.mpi {release}: "
+                            "rename it in the inventory.")
+    return problems
+
+
 def _mismatches(nodes):
     mismatches = []
     if len({node["release"] for node in nodes.values()}) > 1:
@@ -245,7 +259,7 @@ def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=
         "nodes": nodes,
         "addresses": {name: node["address"] for node in nodes.values() for name in node["names"]},
         "openmpi_major": int(openmpi[0].split(".")[0]) if openmpi else None,
-        "problems": _problems(group, head, members, user, nodes, scheduler),
+        "problems": _problems(group, head, members, user, nodes, scheduler) + _renamed(members, hostvars),
         "mismatches": _mismatches(nodes),
     }
 

@@ -27,6 +27,17 @@ options:
     type: list
     elements: str
     default: []
+  block_files:
+    description:
+      - Files that are written as one marked block (P(ansible.builtin.blockinfile#module)). Those that exist
+        without a line starting with O(block_marker) are named in RV(files_without_block).
+    type: list
+    elements: path
+    default: []
+  block_marker:
+    description: How the first line of the block starts.
+    type: str
+    default: "# BEGIN picluster.mpi"
 extends_documentation_fragment:
   - picluster.mpi.read_only
 """
@@ -144,6 +155,14 @@ cpufreq:
   returned: always
   type: dict
   sample: {governor: ondemand, governors: [conservative, ondemand, userspace, powersave, performance, schedutil]}
+files_without_block:
+  description:
+    - The files of O(block_files) that hold lines but none starting with O(block_marker), such as a file an
+      earlier release wrote whole, or one written by hand.
+  returned: always
+  type: list
+  elements: str
+  sample: [/home/mpi/machinefile]
 """
 
 import importlib.util
@@ -380,11 +399,27 @@ def cpufreq(sysfs="/sys/devices/system/cpu/cpu0/cpufreq"):
     return {"governor": governor, "governors": governors}
 
 
+def files_without_block(paths, marker):
+    found = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            # Missing is the usual case; unreadable or not a file, the block's writer reports it better.
+            continue
+        if any(line.strip() for line in lines) and not any(line.startswith(marker) for line in lines):
+            found.append(path)
+    return found
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
             "user": {"type": "str", "default": ""},
             "packages": {"type": "list", "elements": "str", "default": []},
+            "block_files": {"type": "list", "elements": "path", "default": []},
+            "block_marker": {"type": "str", "default": "# BEGIN picluster.mpi"},
         },
         supports_check_mode=True,
     )
@@ -415,6 +450,7 @@ def main():
         cgroup=control_groups(),
         time_services=time_services(),
         cpufreq=cpufreq(),
+        files_without_block=files_without_block(module.params["block_files"], module.params["block_marker"]),
     )
 
 

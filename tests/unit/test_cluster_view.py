@@ -101,6 +101,17 @@ def test_a_node_carries_its_release_keys_and_mpi_stack():
     }, node
 
 
+@pytest.mark.parametrize("files", [[], ["/home/mpi/machinefile", "/home/mpi/.openmpi/mca-params.conf"]])
+def test_a_node_carries_the_files_it_holds_without_their_block(files):
+    hostvars = cluster()
+    info(hostvars, "rpi-1")["files_without_block"] = files
+    assert view(hostvars)["nodes"]["rpi-1"]["files_without_block"] == files
+
+
+def test_a_node_info_without_block_files_leaves_none_to_keep_aside():
+    assert all(node["files_without_block"] == [] for node in view()["nodes"].values())
+
+
 def test_the_view_names_its_group_head_and_members():
     result = view(head="rpi-1")
     assert (result["group"], result["head"], result["members"]) == ("cluster", "rpi-1", list(NODES)), result
@@ -532,3 +543,18 @@ def test_a_node_carries_its_control_groups():
     hostvars = cluster()
     info(hostvars, "rpi-1")["cgroup"] = {"version": 2, "container": ""}
     assert view(hostvars)["nodes"]["rpi-1"]["cgroup"] == {"version": 2, "container": ""}
+
+
+def test_a_setting_under_its_old_name_is_reported_with_the_new_one():
+    hostvars = cluster()
+    for name in ("rpi-1", "rpi-2"):
+        hostvars[name]["ssh_mesh_key_type"] = "rsa"
+    assert problems_with(view(hostvars), "ssh_mesh_key_type") == [
+        "ssh_mesh_key_type (set for rpi-1, rpi-2) is called mpi_user_key_type since picluster.mpi 0.2.0: "
+        "rename it in the inventory."]
+
+
+def test_settings_under_their_new_names_are_no_problem():
+    hostvars = cluster()
+    hostvars["rpi-1"]["mpi_user_key_type"] = "rsa"
+    assert view(hostvars)["problems"] == []

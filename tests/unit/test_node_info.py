@@ -81,6 +81,27 @@ def test_a_private_key_or_an_unknown_key_type_is_not_read(tmp_path, monkeypatch)
     assert node_info.public_keys("mpi") == {}
 
 
+MARKER = "# BEGIN picluster.mpi"
+
+
+@pytest.mark.parametrize("content,named", [
+    ("#\n# Ansible managed\n#\nrpi-0 slots=4\n", True),
+    ("", False),
+    ("\n  \n", False),
+    ("rpi-9 slots=2\n# BEGIN picluster.mpi machinefile: nodes and slots\nrpi-0 slots=4\n"
+     "# END picluster.mpi machinefile: nodes and slots\n", False),
+    ("  # BEGIN picluster.mpi, indented: not a marker line\n", True),
+])
+def test_a_file_with_lines_but_without_the_block_is_named(tmp_path, content, named):
+    path = tmp_path / "machinefile"
+    path.write_text(content)
+    assert node_info.files_without_block([str(path)], MARKER) == ([str(path)] if named else [])
+
+
+def test_missing_files_and_directories_are_not_named(tmp_path):
+    assert node_info.files_without_block([str(tmp_path / "absent"), str(tmp_path)], MARKER) == []
+
+
 IP_ADDR = r"""1: lo    inet 127.0.0.1/8 scope host lo\       valid_lft forever preferred_lft forever
 2: eth0    inet 192.0.2.10/24 brd 192.0.2.255 scope global eth0\       valid_lft forever preferred_lft forever
 2: eth0    inet 192.0.2.51/24 scope global secondary eth0:1\       valid_lft forever preferred_lft forever
@@ -269,6 +290,14 @@ def test_the_run_reports_the_installed_version_dpkg_knows(run_module):
     packages = run_module("node_info", "packages=apt,nosuchpackage-picluster")["packages"]
     assert (packages["apt"]["installed"], packages["nosuchpackage-picluster"]) == (
         dpkg_version("apt"), {"installed": None, "candidate": None}), packages
+
+
+def test_the_run_names_a_file_without_the_block(run_module, tmp_path):
+    whole, blocked = tmp_path / "whole", tmp_path / "blocked"
+    whole.write_text("#\n# Ansible managed\n#\nbtl = self,tcp\n")
+    blocked.write_text(f"{MARKER} machinefile: x\nbtl = self,tcp\n# END picluster.mpi machinefile: x\n")
+    files = run_module("node_info", f"block_files={whole},{blocked},{tmp_path / 'absent'}")["files_without_block"]
+    assert files == [str(whole)]
 
 
 def test_the_run_changes_nothing(result):
