@@ -78,8 +78,10 @@ _value:
       C(names), C(set_hostname), C(hostname), C(slots), C(cpus), C(topology), C(memory_mb), C(memory_available_mb),
       C(oversubscribed) (more slots than CPUs), C(release),
       C(cgroup), C(time_services), C(cpufreq), C(packages), C(apt_lists), C(host_keys), C(public_keys), C(versions),
-      C(python_apt), C(files_without_block)),
-      C(addresses) (every live node's names to its address), C(openmpi_major), C(problems) and C(mismatches).
+      C(python_apt), C(boot_id), C(files_without_block)),
+      C(addresses) (every live node's names to its address), C(openmpi_major), C(sharing_a_kernel) (the live
+      nodes that run on one kernel with another live node, as containers on one host do, sharing its CPUs),
+      C(problems) and C(mismatches).
   type: dict
 """
 
@@ -154,6 +156,7 @@ def _node(name, node_vars, info):
         "cgroup": dict(info.get("cgroup") or {}),
         "time_services": list(info.get("time_services") or []),
         "cpufreq": dict(info["cpufreq"]) if info.get("cpufreq") else None,
+        "boot_id": info.get("boot_id") or "",
         "files_without_block": list(info.get("files_without_block") or []),
         "oversubscribed": isinstance(cpus, int) and str(slots).isdigit() and int(slots) > cpus,
     }
@@ -214,6 +217,14 @@ def _problems(group, head, members, user, nodes, scheduler):
     return problems
 
 
+def _sharing_a_kernel(nodes):
+    kernels = {}
+    for n, node in nodes.items():
+        if node["boot_id"]:
+            kernels.setdefault(node["boot_id"], []).append(n)
+    return [n for owners in kernels.values() if len(owners) > 1 for n in owners]
+
+
 def _renamed(members, hostvars):
     problems = []
     for old, (new, release) in RENAMED.items():
@@ -259,6 +270,7 @@ def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=
         "nodes": nodes,
         "addresses": {name: node["address"] for node in nodes.values() for name in node["names"]},
         "openmpi_major": int(openmpi[0].split(".")[0]) if openmpi else None,
+        "sharing_a_kernel": _sharing_a_kernel(nodes),
         "problems": _problems(group, head, members, user, nodes, scheduler) + _renamed(members, hostvars),
         "mismatches": _mismatches(nodes),
     }

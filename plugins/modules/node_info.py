@@ -155,6 +155,13 @@ cpufreq:
   returned: always
   type: dict
   sample: {governor: ondemand, governors: [conservative, ondemand, userspace, powersave, performance, schedutil]}
+boot_id:
+  description:
+    - The running kernel's boot id (C(/proc/sys/kernel/random/boot_id)), empty where there is none. Containers on
+      one host share their host's kernel, and with it its boot id and its CPUs.
+  returned: always
+  type: str
+  sample: 13bb52f5-0074-4fd1-974d-f3ee08558c76
 files_without_block:
   description:
     - The files of O(block_files) that hold lines but none starting with O(block_marker), such as a file an
@@ -399,6 +406,14 @@ def cpufreq(sysfs="/sys/devices/system/cpu/cpu0/cpufreq"):
     return {"governor": governor, "governors": governors}
 
 
+def boot_id(path="/proc/sys/kernel/random/boot_id"):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip()
+    except OSError:
+        return ""
+
+
 def files_without_block(paths, marker):
     found = []
     for path in paths:
@@ -450,6 +465,7 @@ def main():
         cgroup=control_groups(),
         time_services=time_services(),
         cpufreq=cpufreq(),
+        boot_id=boot_id(),
         files_without_block=files_without_block(module.params["block_files"], module.params["block_marker"]),
     )
 

@@ -558,3 +558,16 @@ def test_settings_under_their_new_names_are_no_problem():
     hostvars = cluster()
     hostvars["rpi-1"]["mpi_user_key_type"] = "rsa"
     assert view(hostvars)["problems"] == []
+
+
+@pytest.mark.parametrize("boot_ids,sharing", [
+    ({"rpi-0": "a", "rpi-1": "b", "rpi-2": "c"}, []),
+    ({"rpi-0": "a", "rpi-1": "a", "rpi-2": "a"}, ["rpi-0", "rpi-1", "rpi-2"]),
+    ({"rpi-0": "a", "rpi-1": "b", "rpi-2": "a"}, ["rpi-0", "rpi-2"]),
+    ({"rpi-0": "", "rpi-1": "", "rpi-2": "c"}, []),
+])
+def test_nodes_on_one_kernel_are_named_as_sharing_it(boot_ids, sharing):
+    hostvars = cluster()
+    for name, boot_id in boot_ids.items():
+        info(hostvars, name)["boot_id"] = boot_id
+    assert sorted(view(hostvars)["sharing_a_kernel"]) == sharing

@@ -98,6 +98,13 @@ def test_a_file_with_lines_but_without_the_block_is_named(tmp_path, content, nam
     assert node_info.files_without_block([str(path)], MARKER) == ([str(path)] if named else [])
 
 
+def test_the_boot_id_is_the_kernels_and_empty_without_one(tmp_path):
+    path = tmp_path / "boot_id"
+    path.write_text("13bb52f5-0074-4fd1-974d-f3ee08558c76\n")
+    assert (node_info.boot_id(str(path)), node_info.boot_id(str(tmp_path / "absent"))) == (
+        "13bb52f5-0074-4fd1-974d-f3ee08558c76", "")
+
+
 def test_missing_files_and_directories_are_not_named(tmp_path):
     assert node_info.files_without_block([str(tmp_path / "absent"), str(tmp_path)], MARKER) == []
 
@@ -298,6 +305,10 @@ def test_the_run_names_a_file_without_the_block(run_module, tmp_path):
     blocked.write_text(f"{MARKER} machinefile: x\nbtl = self,tcp\n# END picluster.mpi machinefile: x\n")
     files = run_module("node_info", f"block_files={whole},{blocked},{tmp_path / 'absent'}")["files_without_block"]
     assert files == [str(whole)]
+
+
+def test_the_run_reports_this_machines_boot_id(result):
+    assert result["boot_id"] == Path("/proc/sys/kernel/random/boot_id").read_text().strip(), result
 
 
 def test_the_run_changes_nothing(result):

@@ -179,6 +179,18 @@ def test_ranks_yield_the_cpu_when_a_node_has_more_slots_than_cpus():
     assert params == dict.fromkeys(NODES, "1" if oversubscribed else None), params
 
 
+BOUND = re.compile(r"\bbound to (socket|package|core|hwt|numa|l\dcache)", re.IGNORECASE)
+
+
+def test_ranks_are_not_bound_where_the_nodes_share_one_kernel_and_its_cpus():
+    """Virtual nodes run on this machine's kernel: bound, each node would put its first rank on the same core."""
+    boot_ids = {node(name).check_output("cat /proc/sys/kernel/random/boot_id") for name in NODES}
+    assert len(boot_ids) == 1, f"the nodes run on different kernels: {boot_ids}"
+    report = node(HEAD).check_output(as_mpi_user(
+        f"timeout 120 mpirun --report-bindings -np {len(NODES)} --map-by node -machinefile ~/machinefile hostname 2>&1"))
+    assert not BOUND.search(report), report
+
+
 # ---- a real MPI job ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
