@@ -32,8 +32,9 @@ BAD = {
     "slots are zero": (with_host_vars(NODES[2], machinefile_slots=0), [], f"it is {NODES[2]}=0"),
     "slots are not a number": (with_host_vars(NODES[2], machinefile_slots="many"), [], f"it is {NODES[2]}=many"),
     "an unknown scheduler": (None, ["-e", "mpi_scheduler=pbs"], "mpi_scheduler must be one of: none, slurm, got: pbs"),
-    "a setting under its name before 0.2.0": (with_host_vars(NODES[3], ssh_mesh_key_type="rsa"), [],
-                                               f"ssh_mesh_key_type (set for {NODES[3]}) is called mpi_user_key_type"),
+    "a setting under its name before 0.2.0": (
+        with_host_vars(NODES[3], ssh_mesh_key_type="rsa"), [],
+        f"ssh_mesh_key_type (set for {NODES[3]}) is called mpi_user_key_type"),
 }
 
 
