@@ -5,12 +5,14 @@ Usage:
     bench/provision_bench.py [--nodes 4 16] [--repeat 3] [--plot docs/provision-time.png]
 
 For each size it boots a fresh virtual cluster (tools/vcluster), then measures in the same run: the first
-converge of site.yml, an idempotent re-run of site.yml (which must change nothing), and a play that only
-gathers facts on the same nodes (bench/facts_only.yml). Re-runs and facts-only plays alternate, --repeat
-times each, and the medians count. It prints the ratios the project aims for (re-run at most 6x the facts
-play at 4 nodes; the largest cluster's re-run at most 4x the smallest's for 4x the nodes), saves the numbers
-under results/ and draws time against node count as a PNG for the README. A benchmark, not a test: the
-numbers depend on the machine.
+converge of site.yml, an idempotent re-run of site.yml (which must change nothing), a play that only
+gathers facts on the same nodes (bench/facts_only.yml), and Ansible's own floor for the re-run: a play that
+calls a module doing nothing (ansible.builtin.ping) as many times per node as the re-run calls modules, counted
+by bench/callback_plugins/module_calls.py in a first, untimed re-run. Re-runs, facts-only and floor plays
+alternate, --repeat times each, and the medians count. It prints the ratios the project aims for (re-run at
+most 6x the facts play at 4 nodes; the largest cluster's re-run at most 4x the smallest's for 4x the nodes)
+and how far the re-run is above the floor, saves the numbers under results/ and draws time against node count
+as a PNG for the README. A benchmark, not a test: the numbers depend on the machine.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,9 +41,9 @@ def vcluster(name: str, *argv: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def timed_playbook(inventory: Path, playbook: str) -> tuple[float, str]:
+def timed_playbook(inventory: Path, playbook: str | Path, **env_extra: str) -> tuple[float, str]:
     """Wall time of one ansible-playbook run from the checkout, and its output; fails loudly on a failed run."""
-    env = plain_output_env()
+    env = plain_output_env(**env_extra)
     start = time.monotonic()
     result = subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", str(inventory), playbook], cwd=PROJECT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
@@ -48,6 +51,34 @@ def timed_playbook(inventory: Path, playbook: str) -> tuple[float, str]:
     if result.returncode != 0:
         sys.exit(f"{playbook} failed on {inventory}:\n{result.stdout[-4000:]}")
     return elapsed, result.stdout
+
+
+def rerun(inventory: Path, nodes: int, **env_extra: str) -> float:
+    """Wall time of an idempotent re-run of site.yml; exits when the re-run changed anything."""
+    seconds, output = timed_playbook(inventory, "site.yml", **env_extra)
+    changed = changed_hosts(output)
+    if changed:
+        sys.exit(f"the re-run of site.yml on {nodes} nodes changed {changed}: it is not idempotent")
+    return seconds
+
+
+def module_calls_per_node(inventory: Path, nodes: int, workdir: Path) -> int:
+    """How many modules an idempotent re-run calls on each node (the most any node gets)."""
+    counts = workdir / "module-calls.json"
+    rerun(inventory, nodes, ANSIBLE_CALLBACK_PLUGINS=str(PROJECT / "bench/callback_plugins"),
+          ANSIBLE_CALLBACKS_ENABLED="module_calls", BENCH_MODULE_CALLS=str(counts))
+    return max(json.loads(counts.read_text()).values())
+
+
+def floor_playbook(calls: int, workdir: Path) -> Path:
+    """A play with `calls` tasks that each call a module doing nothing, with site.yml's become."""
+    tasks = "".join(f"    - name: Call a module that does nothing ({number} of {calls})\n"
+                    f"      ansible.builtin.ping:\n" for number in range(1, calls + 1))
+    path = workdir / "module_floor.yml"
+    path.write_text("---\n- name: Call a module as often per node as an idempotent re-run of site.yml\n"
+                    "  hosts: \"{{ mpi_cluster_group | default('cluster') }}\"\n"
+                    "  become: true\n  gather_facts: false\n  tasks:\n" + tasks)
+    return path
 
 
 def measure(nodes: int, repeat: int) -> dict:
@@ -59,27 +90,32 @@ def measure(nodes: int, repeat: int) -> dict:
     try:
         log(f"{nodes} nodes: first converge of site.yml (installs packages on every node: minutes)")
         first = timed_playbook(inventory, "site.yml")[0]
-        reruns, facts = [], []
-        for attempt in range(1, repeat + 1):
-            seconds, output = timed_playbook(inventory, "site.yml")
-            changed = changed_hosts(output)
-            if changed:
-                sys.exit(f"the re-run of site.yml on {nodes} nodes changed {changed}: it is not idempotent")
-            reruns.append(seconds)
-            facts.append(timed_playbook(inventory, "bench/facts_only.yml")[0])
-            log(f"{nodes} nodes: re-run {attempt}/{repeat}: site.yml {seconds:.2f} s, facts only {facts[-1]:.2f} s")
+        with tempfile.TemporaryDirectory(prefix="provision-bench-") as workdir:
+            calls = module_calls_per_node(inventory, nodes, Path(workdir))
+            floor_play = floor_playbook(calls, Path(workdir))
+            log(f"{nodes} nodes: a re-run calls {calls} modules per node")
+            reruns, facts, floors = [], [], []
+            for attempt in range(1, repeat + 1):
+                reruns.append(rerun(inventory, nodes))
+                facts.append(timed_playbook(inventory, "bench/facts_only.yml")[0])
+                floors.append(timed_playbook(inventory, floor_play)[0])
+                log(f"{nodes} nodes: re-run {attempt}/{repeat}: site.yml {reruns[-1]:.2f} s, facts only "
+                    f"{facts[-1]:.2f} s, {calls} ping calls {floors[-1]:.2f} s")
     finally:
         vcluster(name, "down")
     return {"nodes": nodes, "first_converge_s": round(first, 2), "rerun_s": round(statistics.median(reruns), 2),
-            "facts_s": round(statistics.median(facts), 2), "reruns_s": [round(s, 2) for s in reruns],
-            "facts_runs_s": [round(s, 2) for s in facts]}
+            "facts_s": round(statistics.median(facts), 2), "module_calls_per_node": calls,
+            "floor_s": round(statistics.median(floors), 2), "reruns_s": [round(s, 2) for s in reruns],
+            "facts_runs_s": [round(s, 2) for s in facts], "floor_runs_s": [round(s, 2) for s in floors]}
 
 
 def report(rows: list[dict]) -> list[str]:
-    lines = ["| nodes | first converge | idempotent re-run | facts only | re-run / facts |", "|---|---|---|---|---|"]
+    lines = ["| nodes | first converge | idempotent re-run | facts only | module calls alone | re-run / facts "
+             "| re-run / module calls |", "|---|---|---|---|---|---|---|"]
     for row in rows:
         lines.append(f"| {row['nodes']} | {row['first_converge_s']:.1f} s | {row['rerun_s']:.2f} s | {row['facts_s']:.2f} s "
-                     f"| {row['rerun_s'] / row['facts_s']:.2f}x |")
+                     f"| {row['floor_s']:.2f} s ({row['module_calls_per_node']} per node) "
+                     f"| {row['rerun_s'] / row['facts_s']:.2f}x | {row['rerun_s'] / row['floor_s']:.2f}x |")
     small, large = rows[0], rows[-1]
     lines.append("")
     ratio = small["rerun_s"] / small["facts_s"]
@@ -99,6 +135,7 @@ def plot(rows: list[dict], path: Path) -> None:
     nodes = [row["nodes"] for row in rows]
     figure, axes = plt.subplots(figsize=(6, 3.6), dpi=100)
     for key, label, style in [("first_converge_s", "first converge", "o-"), ("rerun_s", "idempotent re-run", "s-"),
+                              ("floor_s", "its module calls alone (ping)", "v:"),
                               ("facts_s", "facts-only play", "^--")]:
         axes.plot(nodes, [row[key] for row in rows], style, label=label)
     axes.set_xlabel("virtual nodes")
