@@ -133,7 +133,7 @@ def plot(rows: list[dict], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     nodes = [row["nodes"] for row in rows]
-    figure, axes = plt.subplots(figsize=(6, 3.6), dpi=100)
+    figure, axes = plt.subplots(figsize=(8, 3.6), dpi=100)
     for key, label, style in [("first_converge_s", "first converge", "o-"), ("rerun_s", "idempotent re-run", "s-"),
                               ("floor_s", "its module calls alone (ping)", "v:"),
                               ("facts_s", "facts-only play", "^--")]:
@@ -144,7 +144,7 @@ def plot(rows: list[dict], path: Path) -> None:
     axes.set_xticks(nodes)
     axes.set_title("site.yml on the virtual cluster (2-core machine)")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend()
+    axes.legend(loc="center left", bbox_to_anchor=(1.02, 0.5))
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, metadata={"Software": None})
