@@ -27,3 +27,14 @@ def recap(output: str) -> dict[str, dict[str, int]]:
 def changed_hosts(output: str) -> dict[str, int]:
     """The hosts whose recap counts a change, with their count: empty when the run changed nothing."""
     return {host: counters["changed"] for host, counters in recap(output).items() if counters.get("changed")}
+
+
+def failed_task(output: str, host: str) -> str | None:
+    """The header line of the task or handler at which `host` failed, or None when it did not fail."""
+    task = None
+    for line in output.splitlines():
+        if line.startswith(("TASK [", "RUNNING HANDLER [")):
+            task = line
+        elif line.startswith(f"fatal: [{host}]"):
+            return task
+    return None

@@ -11,8 +11,8 @@ from playbook_output import plain_output_env
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
-# Per host: one stat, a loop of stat over three items of which the second host skips one, and tasks that call
-# no module (assert, set_fact, debug, a skipped stat, a failed stat that is ignored on the second host).
+# Per host: one stat, a loop of stat over three items of which the second host skips one, tasks that call no
+# module (assert, set_fact, debug, a skipped stat), and a command that fails, ignored, on the second host.
 PLAY = """
 - name: Call modules and run tasks that call none
   hosts: all

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from playbook_output import changed_hosts, plain_output_env, recap
+from playbook_output import changed_hosts, failed_task, plain_output_env, recap
 
 ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
 # Two hosts on the local connection: one task changes a file on the first only, one task fails on the second.
@@ -53,6 +53,14 @@ def test_recap_counts_each_hosts_results(output):
 
 def test_changed_hosts_names_only_hosts_with_changes(output):
     assert changed_hosts(output) == {"first": 1}, output
+
+
+def test_failed_task_names_the_task_a_host_failed_at(output):
+    assert (failed_task(output, "second") or "").startswith("TASK [Fail on the second host only]"), output
+
+
+def test_failed_task_is_none_for_a_host_that_did_not_fail(output):
+    assert failed_task(output, "first") is None, output
 
 
 def test_changed_hosts_is_empty_for_output_without_a_recap():

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from clustertest import HEAD, NODES, ONCE, node, playbook
-from playbook_output import changed_hosts, recap
+from playbook_output import changed_hosts, failed_task, recap
 
 CHRONY_NODE, NTPSEC_NODE = NODES[1], NODES[2]
 CHRONY_SOURCES = "/etc/chrony/sources.d/picluster.sources"
@@ -50,17 +50,6 @@ def test_the_failure_says_what_to_do(with_servers):
     result, _sources = with_servers
     assert (f"{NTPSEC_NODE}: it runs ntpsec, and mpi_base_ntp_servers configures systemd-timesyncd and chrony only"
             in result.stdout), result.stdout[-3000:]
-
-
-def failed_task(output: str, host: str) -> str | None:
-    """The header of the task at which `host` failed, from a playbook's output."""
-    task = None
-    for line in output.splitlines():
-        if line.startswith(("TASK [", "RUNNING HANDLER [")):
-            task = line
-        elif line.startswith(f"fatal: [{host}]"):
-            return task
-    return None
 
 
 @ONCE
