@@ -1,0 +1,56 @@
+"""The stage table at the end of `make test`: tools/timed records a stage, tools/test-summary prints it beside the
+test counts of the stage's JUnit report."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+JUNIT = """<testsuites><testsuite name="pytest">
+<testcase name="a"/><testcase name="b"/><testcase name="c"><failure message="no"/></testcase>
+<testcase name="d"><skipped message="later"/></testcase>
+</testsuite></testsuites>
+"""
+
+
+def timed(stage_dir: Path, stage: str, *command: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "STAGE_DIR": str(stage_dir)}
+    return subprocess.run([sys.executable, str(ROOT / "tools/timed"), stage, "--", *command], env=env,
+                          capture_output=True, text=True, check=False)
+
+
+def summary(junit: Path, stages: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "tools/test-summary"), str(junit), str(stages)],
+                          capture_output=True, text=True, check=False)
+
+
+def test_timed_records_the_stage_and_passes_its_exit_status_on(tmp_path):
+    result = timed(tmp_path, "unit", "sh", "-c", "sleep 0.3; exit 3")
+    record = json.loads((tmp_path / "unit.json").read_text())
+    assert result.returncode == 3 and record["stage"] == "unit" and record["status"] == 3, (result, record)
+    assert 0.3 <= record["seconds"] < 5, record
+
+
+def test_the_table_puts_each_stage_beside_its_report_in_the_order_they_ran(tmp_path):
+    junit, stages = tmp_path / "junit", tmp_path / "stages"
+    junit.mkdir()
+    (junit / "unit.xml").write_text(JUNIT)
+    assert timed(stages, "lint", "true").returncode == 0
+    assert timed(stages, "unit", "true").returncode == 0
+    lines = summary(junit, stages).stdout.splitlines()
+    rows = [line.split() for line in lines[1:3]]
+    assert [row[0] for row in rows] == ["lint", "unit"], lines
+    assert rows[1][2:] == ["ok", "2", "1", "1"], lines
+    assert lines[3].split()[:2] == ["all", "stages"] and lines[-1] == "tests: 2 passed, 1 failed, 1 skipped", lines
+
+
+def test_a_failed_stage_fails_the_summary_even_with_every_test_passed(tmp_path):
+    junit, stages = tmp_path / "junit", tmp_path / "stages"
+    junit.mkdir()
+    (junit / "lint.xml").write_text('<testsuite><testcase name="a"/></testsuite>')
+    timed(stages, "lint", "false")
+    result = summary(junit, stages)
+    assert result.returncode == 1 and "exit 1" in result.stdout and "failed stages: lint" in result.stdout, result.stdout
