@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from clustertest import INVENTORY, NODES, playbook
+from clustertest import EVERY_RELEASE, INVENTORY, NODES, playbook
 from playbook_output import recap
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -31,11 +31,13 @@ def pingpong(tmp_path_factory):
     return run_job(results, "-e", "job=pingpong"), results
 
 
+@EVERY_RELEASE
 def test_pingpong_succeeds(pingpong):
     result, _results = pingpong
     assert result.returncode == 0, result.stdout[-3000:]
 
 
+@EVERY_RELEASE
 def test_pingpong_runs_one_rank_on_every_node(pingpong):
     assert sorted(saved(pingpong[1], "pingpong")[0]["hosts"]) == sorted(NODES)
 
@@ -76,10 +78,12 @@ def hpl(tmp_path_factory):
     return run_job(results, "-e", "job=hpl", "-e", "np=4", "-e", "map_by=node", *HPL_SMALL), results
 
 
+@EVERY_RELEASE
 def test_hpl_succeeds(hpl):
     assert hpl[0].returncode == 0, hpl[0].stdout[-3000:]
 
 
+@EVERY_RELEASE
 def test_hpl_passes_its_residual_check(hpl):
     result = saved(hpl[1], "hpl")[0]
     assert result["passed"] is True and result["residual"] < result["threshold"], result
@@ -95,6 +99,7 @@ def test_hpl_runs_the_size_and_the_square_grid_asked_for(hpl):
     assert (result["n"], result["nb"], result["p"], result["q"], result["ranks"]) == (1200, 96, 2, 2, 4), result
 
 
+@EVERY_RELEASE
 def test_hpl_ranks_run_on_all_four_nodes(hpl):
     # As mpirun reported it (--display-map).
     assert saved(hpl[1], "hpl")[0]["ranks_per_node"] == dict.fromkeys(NODES, 1)

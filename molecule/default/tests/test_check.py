@@ -5,7 +5,7 @@ import re
 import shlex
 
 import pytest
-from clustertest import NODES, ONCE, node, playbook
+from clustertest import EVERY_RELEASE, NODES, node, playbook
 from playbook_output import changed_hosts
 
 CHECKS = ["reachable", "versions", "ssh mesh", "names", "machinefile", "mpirun", "one-sided", "clocks", "verdict"]
@@ -17,10 +17,12 @@ def check():
     return playbook("playbooks/check.yml")
 
 
+@EVERY_RELEASE
 def test_check_finds_the_cluster_healthy(check):
     assert check.returncode == 0 and "The cluster is healthy." in check.stdout, check.stdout[-3000:]
 
 
+@EVERY_RELEASE
 @pytest.mark.parametrize("name", CHECKS)
 def test_each_check_reports_ok(check, name):
     # The report is one debug message; the JSON result format keeps its line breaks as \n.
@@ -54,7 +56,6 @@ def stand_in_vcgencmd():
     host.check_output(f"rm -f {STAND_IN}")
 
 
-@ONCE
 def test_stand_in_vcgencmd_under_voltage_now_0x50005_fails_the_check_naming_the_node(stand_in_vcgencmd):
     name = stand_in_vcgencmd("0x50005")
     result = playbook("playbooks/check.yml")
@@ -62,7 +63,6 @@ def test_stand_in_vcgencmd_under_voltage_now_0x50005_fails_the_check_naming_the_
         result.stdout), result.stdout[-3000:]
 
 
-@ONCE
 def test_stand_in_vcgencmd_throttled_since_boot_0xe0000_warns_and_passes(stand_in_vcgencmd):
     name = stand_in_vcgencmd("0xe0000")
     result = playbook("playbooks/check.yml")

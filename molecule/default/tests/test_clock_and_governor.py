@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from clustertest import HEAD, NODES, ONCE, node, playbook
+from clustertest import EVERY_RELEASE, HEAD, NODES, node, playbook
 from playbook_output import changed_hosts
 
 TIMESYNCD_DROP_IN = "/etc/systemd/timesyncd.conf.d/picluster.conf"
@@ -12,6 +12,7 @@ GOVERNOR_FILE = "/etc/tmpfiles.d/picluster-cpu-governor.conf"
 SETTINGS = json.dumps({"mpi_base_ntp_servers": [HEAD], "mpi_base_cpu_governor": "performance"})
 
 
+@EVERY_RELEASE
 @pytest.mark.parametrize("name", NODES)
 def test_every_node_has_a_time_sync_service_installed(name):
     assert node(name).package("systemd-timesyncd").is_installed, f"{name} has no systemd-timesyncd"
@@ -28,20 +29,17 @@ def configured():
     return first, second, files
 
 
-@ONCE
 def test_ntp_servers_and_governor_are_set_without_failing(configured):
     first, _second, _files = configured
     assert first.returncode == 0, first.stdout[-3000:]
 
 
-@ONCE
 @pytest.mark.parametrize("name", NODES)
 def test_systemd_timesyncd_is_pointed_at_the_head_node(configured, name):
     _first, _second, files = configured
     assert f"[Time]\nNTP={HEAD}\n" in (files[name][TIMESYNCD_DROP_IN] or ""), files[name]
 
 
-@ONCE
 @pytest.mark.parametrize("name", NODES)
 def test_the_governor_is_set_for_every_cpu_at_boot(configured, name):
     _first, _second, files = configured
@@ -49,7 +47,6 @@ def test_the_governor_is_set_for_every_cpu_at_boot(configured, name):
         files[name][GOVERNOR_FILE] or ""), files[name]
 
 
-@ONCE
 def test_a_second_run_with_the_same_settings_changes_nothing(configured):
     _first, second, _files = configured
     assert second.returncode == 0 and not changed_hosts(second.stdout), second.stdout[-3000:]

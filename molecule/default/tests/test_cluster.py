@@ -7,6 +7,7 @@ import re
 import pytest
 from clustertest import (
     ADDRESSES,
+    EVERY_RELEASE,
     HEAD,
     MPI_HOME,
     MPI_USER,
@@ -44,6 +45,7 @@ PACKAGES = ["openmpi-bin", "libopenmpi-dev", "python3-mpi4py", "python3-numpy"]
 
 # ---- mpi_base ----------------------------------------------------------------------------------
 
+@EVERY_RELEASE
 @pytest.mark.parametrize("name", NODES)
 @pytest.mark.parametrize("package", PACKAGES)
 def test_mpi_package_is_installed(name, package):
@@ -62,6 +64,7 @@ def test_mpi_user_is_not_privileged(name):
     assert not {"sudo", "root", "adm"} & set(groups), f"{MPI_USER} on {name} is in {groups}"
 
 
+@EVERY_RELEASE
 def test_every_node_runs_the_same_open_mpi_and_mpi4py():
     probe = "ompi_info --version | head -1; python3 -m mpi4py --version"
     versions = {name: node(name).check_output(probe) for name in NODES}
@@ -89,6 +92,7 @@ def test_no_loopback_line_for_the_node_own_name(name):
 
 # ---- ssh_mesh ----------------------------------------------------------------------------------
 
+@EVERY_RELEASE
 @pytest.mark.parametrize("src,dst", PAIRS)
 def test_mpi_user_ssh_between_every_ordered_pair_with_strict_host_key_checking(src, dst):
     assert ssh_works(src, dst), f"the MPI user on {src} cannot SSH to {dst} with strict host-key checking"
@@ -140,6 +144,7 @@ def test_machinefile_lists_the_head_first_and_every_node_with_its_slots(name):
     assert lines == expected
 
 
+@EVERY_RELEASE
 @pytest.mark.parametrize("name", NODES)
 def test_mpi_traffic_is_kept_on_the_cluster_network(name):
     host = node(name)
@@ -147,6 +152,7 @@ def test_mpi_traffic_is_kept_on_the_cluster_network(name):
     assert mca_params(host, ".openmpi/mca-params.conf")["btl_tcp_if_include"] == network
 
 
+@EVERY_RELEASE
 @pytest.mark.parametrize("name", NODES)
 def test_open_mpi_start_up_is_kept_on_the_cluster_network(name):
     """Open MPI 4 reads its run-time settings from ~/.openmpi; Open MPI 5's run-time (PRRTE) from ~/.prte."""
@@ -159,6 +165,7 @@ def test_open_mpi_start_up_is_kept_on_the_cluster_network(name):
         assert mca_params(host, ".openmpi/mca-params.conf")["oob_tcp_if_include"] == network
 
 
+@EVERY_RELEASE
 @pytest.mark.parametrize("name", NODES)
 def test_open_mpi_start_up_never_waits_at_an_ssh_prompt(name):
     host = node(name)
@@ -167,12 +174,14 @@ def test_open_mpi_start_up_never_waits_at_an_ssh_prompt(name):
     assert "BatchMode=yes" in mca_params(host, path).get(param, ""), mca_params(host, path)
 
 
+@EVERY_RELEASE
 @pytest.mark.parametrize("name", NODES)
 def test_open_mpi_uses_only_the_transports_a_pi_cluster_has(name):
     content = node(name).file(f"{MPI_HOME}/.openmpi/mca-params.conf").content_string
     assert re.search(r"^btl = self,(vader|sm),tcp$", content, re.MULTILINE), content
 
 
+@EVERY_RELEASE
 def test_ranks_yield_the_cpu_when_a_node_has_more_slots_than_cpus():
     oversubscribed = any(int(node(name).check_output("nproc")) < SLOTS for name in NODES)
     params = {name: mca_params(node(name), ".openmpi/mca-params.conf").get("mpi_yield_when_idle") for name in NODES}
@@ -182,6 +191,7 @@ def test_ranks_yield_the_cpu_when_a_node_has_more_slots_than_cpus():
 BOUND = re.compile(r"\bbound to (socket|package|core|hwt|numa|l\dcache)", re.IGNORECASE)
 
 
+@EVERY_RELEASE
 def test_ranks_are_not_bound_where_the_nodes_share_one_kernel_and_its_cpus():
     """Virtual nodes run on this machine's kernel: bound, each node would put its first rank on the same core."""
     boot_ids = {node(name).check_output("cat /proc/sys/kernel/random/boot_id") for name in NODES}
@@ -201,6 +211,7 @@ def helloworld():
         f"timeout 120 mpirun -np {ranks} -machinefile ~/machinefile python3 -m mpi4py.bench helloworld"))
 
 
+@EVERY_RELEASE
 def test_mpirun_16_ranks_across_all_nodes(helloworld):
     ranks = SLOTS * len(NODES)
     result = helloworld
@@ -210,6 +221,7 @@ def test_mpirun_16_ranks_across_all_nodes(helloworld):
     assert {host for _rank, _node, host in seen} == set(NODES), f"not every node ran a rank:\n{result.stdout}"
 
 
+@EVERY_RELEASE
 def test_open_mpi_takes_every_setting_it_is_given(helloworld):
     """A parameter Open MPI cannot use is a setting silently lost: it says so with an 'invalid value' warning."""
     output = helloworld.stdout + helloworld.stderr
@@ -227,6 +239,7 @@ if comm.Get_rank() == 0:
 '''
 
 
+@EVERY_RELEASE
 def test_a_classic_mpi4py_script_runs_with_the_blog_command_line():
     """The command line of the blog post: `mpirun -np 16 -machinefile ~/machinefile python3 script.py`."""
     ranks = SLOTS * len(NODES)

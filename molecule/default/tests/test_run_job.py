@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from clustertest import INVENTORY, MPI_HOME, NODES, ONCE, PROJECT, SLOTS, node, playbook
+from clustertest import EVERY_RELEASE, INVENTORY, MPI_HOME, NODES, PROJECT, SLOTS, node, playbook
 from playbook_output import recap
 
 ALL_RANKS = SLOTS * len(NODES)
@@ -26,6 +26,7 @@ def saved_result(results: Path, job: str) -> dict:
     return json.loads(files[0].read_text())
 
 
+@EVERY_RELEASE
 def test_pi_on_16_ranks_across_all_nodes(tmp_path):
     result = run_job("-e", "job=pi", "-e", f"np={ALL_RANKS}", results=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]
@@ -34,6 +35,7 @@ def test_pi_on_16_ranks_across_all_nodes(tmp_path):
     assert (saved["ranks"], set(saved["hosts"])) == (ALL_RANKS, set(NODES)), saved
 
 
+@EVERY_RELEASE
 def test_scatter_hands_every_rank_its_element(tmp_path):
     result = run_job("-e", "job=scatter", results=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]
@@ -42,6 +44,7 @@ def test_scatter_hands_every_rank_its_element(tmp_path):
     assert set(saved["hosts"]) == set(NODES), saved
 
 
+@EVERY_RELEASE
 def test_rma_passes_every_one_sided_step_with_ranks_on_every_node(tmp_path):
     result = run_job("-e", "job=rma", results=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]
@@ -89,7 +92,6 @@ def throttled_run(tmp_path_factory):
     return result, saved_result(results, "scatter")
 
 
-@ONCE
 def test_stand_in_vcgencmd_throttle_before_and_after_the_job_is_saved_per_node(throttled_run):
     _result, saved = throttled_run
     expected = dict.fromkeys(NODES)
@@ -97,7 +99,6 @@ def test_stand_in_vcgencmd_throttle_before_and_after_the_job_is_saved_per_node(t
     assert saved["throttle"] == expected, saved
 
 
-@ONCE
 def test_stand_in_vcgencmd_a_node_throttled_during_the_job_is_warned_about(throttled_run):
     result, _saved = throttled_run
     assert result.returncode == 0 and f"WARNING: {NODES[-1]} was throttled during the job" in result.stdout, (
@@ -135,12 +136,14 @@ def hanging_run(tmp_path_factory):
     return result, time.monotonic() - started
 
 
+@EVERY_RELEASE
 def test_a_hanging_job_is_stopped_at_job_timeout(hanging_run):
     result, elapsed = hanging_run
     assert result.returncode != 0 and "ran past job_timeout=5 s" in result.stdout, result.stdout[-3000:]
     assert elapsed < 5 + 60, f"the playbook took {elapsed:.0f} s for a 5 s limit"
 
 
+@EVERY_RELEASE
 @pytest.mark.parametrize("name", NODES)
 def test_a_hanging_job_leaves_no_process_behind(hanging_run, name):
     left = node(name).run("pgrep -a -u mpi -f 'hanging_job.py|orted'")

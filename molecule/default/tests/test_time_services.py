@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from clustertest import HEAD, NODES, ONCE, node, playbook
+from clustertest import HEAD, NODES, node, playbook
 from playbook_output import changed_hosts, failed_task, recap
 
 CHRONY_NODE, NTPSEC_NODE = NODES[1], NODES[2]
@@ -38,21 +38,18 @@ def with_servers():
             node(name).check_output(f"rm -f {TIMESYNCD_DROP_IN}")
 
 
-@ONCE
 def test_only_the_node_with_ntpsec_fails(with_servers):
     result, _sources = with_servers
     failed = sorted(host for host, counters in recap(result.stdout).items() if counters.get("failed"))
     assert failed == [NTPSEC_NODE], result.stdout[-3000:]
 
 
-@ONCE
 def test_the_failure_says_what_to_do(with_servers):
     result, _sources = with_servers
     assert (f"{NTPSEC_NODE}: it runs ntpsec, and mpi_base_ntp_servers configures systemd-timesyncd and chrony only"
             in result.stdout), result.stdout[-3000:]
 
 
-@ONCE
 def test_the_node_with_ntpsec_fails_at_the_check_before_any_change(with_servers):
     result, _sources = with_servers
     task = failed_task(result.stdout, NTPSEC_NODE) or ""
@@ -60,7 +57,6 @@ def test_the_node_with_ntpsec_fails_at_the_check_before_any_change(with_servers)
     assert NTPSEC_NODE not in changed_hosts(result.stdout), result.stdout[-3000:]
 
 
-@ONCE
 def test_chrony_takes_the_servers_in_its_sources_directory(with_servers):
     _result, sources = with_servers
     assert f"server {HEAD} iburst" in (sources or "").splitlines(), sources
