@@ -1,8 +1,10 @@
 """The collection as users get it: the README's install commands, run as written at the top of a copy of the
 checkout by a controller whose virtualenv holds nothing but ansible-core, then the playbooks by their full names.
 
-It runs on the lowest and the highest ansible-core that meta/runtime.yml supports, each against a fresh
-four-node virtual cluster, with a home directory of its own (the install lands in its ~/.ansible/collections).
+It runs on the lowest and the highest ansible-core that meta/runtime.yml supports, each with a home directory of
+its own (the install lands in its ~/.ansible/collections), on one four-node virtual cluster: the lowest provisions
+it fresh, the highest then takes it over, as a user who upgrades ansible-core does. (The highest core provisions
+fresh nodes in molecule's default scenario; the artifact's content is the same for both.)
 The playbooks run from a working directory outside the checkout (so the checkout's ansible.cfg, its
 `collections/` link and its job scripts are out of reach), with no ansible.cfg at all: ansible-core's own
 defaults, as a new user has them.
@@ -189,8 +191,22 @@ def make_venv(core: str) -> Path:
     return venv / "bin"
 
 
+@pytest.fixture(scope="session")
+def cluster() -> str:
+    """The four fresh nodes both controllers manage, one after the other."""
+    name = "artifact"
+    vcluster = [str(PROJECT / "tools/vcluster"), "--name", name]
+    subprocess.run([*vcluster, "down"], check=True)
+    subprocess.run([*vcluster, "up", "--nodes", str(NODES), "--slots", str(SLOTS)], check=True)
+    try:
+        yield name
+    finally:
+        subprocess.run([*vcluster, "down"], check=False)
+
+
+# In the order of CORES: the lowest first, on the fresh nodes.
 @pytest.fixture(scope="class", params=list(CORES), ids=lambda name: f"{name}-core")
-def controller(request, tmp_path_factory):
+def controller(request, tmp_path_factory, cluster):
     core = CORES[request.param]
     bin_ = make_venv(core)
     user = tmp_path_factory.mktemp(f"user-{request.param}")
@@ -198,16 +214,10 @@ def controller(request, tmp_path_factory):
     home.mkdir()
     workdir.mkdir()
     checkout = copy_of_checkout(user / "picluster")
-    cluster = f"artifact-{request.param}"
     controller = Controller(core, bin_, home, workdir, PROJECT / ".vcluster" / cluster / "inventory.yml", cluster, [])
     for line in README_GALAXY:
         controller.installs.append(run(["bash", "-c", line], cwd=checkout, env=controller.env()))
-    vcluster = [str(PROJECT / "tools/vcluster"), "--name", cluster]
-    subprocess.run([*vcluster, "up", "--nodes", str(NODES), "--slots", str(SLOTS)], check=True)
-    try:
-        yield controller
-    finally:
-        subprocess.run([*vcluster, "down"], check=False)
+    return controller
 
 
 @pytest.fixture(scope="class")
