@@ -18,6 +18,10 @@ HEAD ?= rpi-0
 NP ?= 16
 export ANSIBLE_FORCE_COLOR ?= 1
 export PY_COLORS ?= 1
+# Virtual nodes fetch their packages through one shared apt cache (tools/vcluster --apt-cache): a package crosses the
+# network once per machine, not once per node, cluster and scenario. VCLUSTER_APT_CACHE=0 fetches directly.
+export VCLUSTER_APT_CACHE ?= 1
+STAGE := tools/timed
 
 .PHONY: help
 help:  ## List the targets
@@ -76,7 +80,7 @@ bench: venv cluster  ## Benchmark pi.py against the blog's pi job, and pingpong 
 
 .PHONY: bench-provision
 bench-provision: venv image  ## Time site.yml (first converge, idempotent re-run) against a facts-only play at 4 and 16 nodes; plot for the README
-	PATH="$(CURDIR)/$(BIN):$$PATH" bench/provision_bench.py --nodes 4 16
+	VCLUSTER_APT_CACHE=0 PATH="$(CURDIR)/$(BIN):$$PATH" bench/provision_bench.py --nodes 4 16
 
 .PHONY: sanity
 sanity: venv host-deps  ## ansible-test sanity on a copy of the collection (linters in their own virtualenvs)
@@ -98,25 +102,54 @@ unit: venv host-deps  ## Unit tests (job scripts, argument specs, tools), with r
 artifact: venv image  ## Build the collection, install it alone on the lowest and highest ansible-core, run site and run_job from it
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest tests/artifact --junitxml=.cache/junit/artifact.xml
 
+# The molecule scenarios in the order they run. default, heal and slurm share the base cluster in that order (see
+# .config/molecule/config.yml); trixie and mixed_arch boot clusters of their own.
+SCENARIOS := default heal slurm trixie mixed_arch
+
 .PHONY: molecule
-molecule: venv image image-trixie image-arm64  ## All molecule scenarios: default, heal, slurm, trixie, mixed_arch (emulated arm64 nodes: slow)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test --all
+molecule: venv image image-trixie image-arm64  ## All molecule scenarios, one after the other (mixed_arch's emulated arm64 nodes are slow)
+	for scenario in $(SCENARIOS); do PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test -s $$scenario; done
 
 .PHONY: molecule-quick
-molecule-quick: venv image
+molecule-quick: venv image image-trixie
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test -s default
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule destroy -s default
+
+# `make test` runs its stages in two lanes at once (make -j2): the base cluster's scenarios in one, the static checks,
+# the artifact and the clusters of their own in the other. Each stage is timed by tools/timed; a lane's stages run
+# in order, and a stage waits for the image it boots. Output comes a stage at a time, when the stage ends.
+LANE_A := stage-image-bookworm stage-image-trixie stage-molecule-default stage-molecule-heal stage-molecule-slurm
+LANE_B := stage-lint stage-sanity stage-unit stage-image-arm64 stage-artifact stage-molecule-trixie \
+	stage-molecule-mixed_arch
+STAGES := $(LANE_A) $(LANE_B)
+chain = $(if $(word 2,$(1)),$(eval $(word 2,$(1)): $(word 1,$(1)))$(call chain,$(wordlist 2,$(words $(1)),$(1))))
+$(call chain,$(LANE_A))
+$(call chain,$(LANE_B))
+stage-artifact: stage-image-bookworm
+stage-molecule-trixie: stage-image-trixie
+
+.PHONY: $(STAGES)
+stage-image-bookworm:
+	$(STAGE) image-bookworm -- $(MAKE) --no-print-directory image
+stage-image-trixie stage-image-arm64: stage-image-%:
+	$(STAGE) image-$* -- $(MAKE) --no-print-directory image-$*
+$(filter stage-molecule-%,$(STAGES)): stage-molecule-%:
+	$(STAGE) molecule-$* -- env PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test -s $*
+stage-lint stage-sanity stage-unit stage-artifact: stage-%:
+	$(STAGE) $* -- $(MAKE) --no-print-directory $*
 
 .PHONY: test
-test: clean-reports lint sanity unit artifact molecule  ## The full suite, as CI runs it
-	$(BIN)/python tools/test-summary .cache/junit
+test: clean-reports venv host-deps  ## The full suite, as CI runs it: every stage, two at a time, then the stage table
+	status=0; $(MAKE) --no-print-directory -j2 --output-sync=target $(STAGES) || status=$$?; \
+	  $(PYTHON) tools/test-summary; exit $$status
 
 .PHONY: test-quick
 test-quick: clean-reports lint unit molecule-quick  ## Lint, unit tests and the default scenario only (amd64)
-	$(BIN)/python tools/test-summary .cache/junit
+	$(PYTHON) tools/test-summary
 
 .PHONY: clean-reports
 clean-reports:
-	rm -rf .cache/junit
+	rm -rf .cache/junit .cache/stages
 
 .PHONY: clean
 clean:  ## Remove the demo cluster (the image and virtualenv stay)
