@@ -1,0 +1,35 @@
+"""tools/vcluster's apt cache report, read from apt-cacher-ng log lines as the cache writes them."""
+from __future__ import annotations
+
+from importlib.machinery import SourceFileLoader
+from importlib.util import module_from_spec, spec_from_loader
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LOADER = SourceFileLoader("vcluster", str(ROOT / "tools/vcluster"))
+vcluster = module_from_spec(spec_from_loader("vcluster", LOADER))
+LOADER.exec_module(vcluster)
+
+DEB = "debrep/pool/main/libn/libnl3/libnl-3-200_3.7.0-0.2+b1_amd64.deb"
+# Recorded from the cache: a package fetched for one node, then served from the cache to a second.
+LOG = f"""1796395539|I|7160|10.213.4.10|debrep/dists/bookworm-updates/main/binary-amd64/by-hash/SHA256/87e7
+1796395546|I|63388|10.213.4.11|{DEB}
+1796395546|O|63373|10.213.4.11|{DEB}
+1796395600|O|63373|10.213.4.10|{DEB}
+"""
+
+
+def test_a_package_fetched_once_and_served_twice_is_counted_so():
+    report = vcluster.apt_cache_report(LOG)
+    assert report.startswith("apt cache: 1 packages fetched from the network (0 MB), 2 served") and report.endswith(
+        "fetched more than once: none"), report
+
+
+def test_a_package_fetched_twice_is_named():
+    report = vcluster.apt_cache_report(LOG + f"1796395700|I|63388|10.213.4.12|{DEB}\n")
+    assert report.endswith("fetched more than once: libnl-3-200_3.7.0-0.2+b1_amd64.deb"), report
+
+
+def test_transfers_before_the_run_are_left_out():
+    report = vcluster.apt_cache_report(LOG, since=1796395599)
+    assert report.startswith("apt cache: 0 packages fetched from the network (0 MB), 1 served"), report
