@@ -144,8 +144,16 @@ test: clean-reports venv host-deps  ## The full suite, as CI runs it: every stag
 	  tools/vcluster apt-cache-report --since $$since; $(PYTHON) tools/test-summary; exit $$status
 
 .PHONY: test-quick
-test-quick: clean-reports lint unit molecule-quick  ## Lint, unit tests and the default scenario only (amd64)
-	$(PYTHON) tools/test-summary
+test-quick: clean-reports venv host-deps  ## Lint and unit tests beside the default scenario (amd64), then the stage table
+	status=0; $(MAKE) --no-print-directory -j2 --output-sync=target quick-checks quick-molecule || status=$$?; \
+	  $(PYTHON) tools/test-summary; exit $$status
+
+.PHONY: quick-checks quick-molecule
+quick-checks:
+	$(STAGE) lint -- $(MAKE) --no-print-directory lint
+	$(STAGE) unit -- $(MAKE) --no-print-directory unit
+quick-molecule:
+	$(STAGE) molecule-default -- $(MAKE) --no-print-directory molecule-quick
 
 .PHONY: clean-reports
 clean-reports:
