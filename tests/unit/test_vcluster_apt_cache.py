@@ -11,10 +11,12 @@ vcluster = module_from_spec(spec_from_loader("vcluster", LOADER))
 LOADER.exec_module(vcluster)
 
 DEB = "debrep/pool/main/libn/libnl3/libnl-3-200_3.7.0-0.2+b1_amd64.deb"
-# Recorded from the cache: a package fetched for one node, then served from the cache to a second.
+# Recorded from the cache: a package fetched for one node, asked for by a second while it came in (133 header
+# bytes), and served from the cache to both.
 LOG = f"""1796395539|I|7160|10.213.4.10|debrep/dists/bookworm-updates/main/binary-amd64/by-hash/SHA256/87e7
 1796395546|I|63388|10.213.4.11|{DEB}
 1796395546|O|63373|10.213.4.11|{DEB}
+1796395546|I|133|10.213.4.10|{DEB}
 1796395600|O|63373|10.213.4.10|{DEB}
 """
 
