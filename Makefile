@@ -118,15 +118,17 @@ molecule-quick: venv image
 # `make test` runs its stages in two lanes at once (make -j2): the base cluster's scenarios in one, the static checks,
 # the artifact and the clusters of their own in the other. Each stage is timed by tools/timed; a lane's stages run
 # in order, and a stage waits for the image it boots. Output comes a stage at a time, when the stage ends.
-LANE_A := stage-image-bookworm stage-image-trixie stage-molecule-default stage-molecule-heal stage-molecule-slurm
-LANE_B := stage-lint stage-sanity stage-unit stage-image-arm64 stage-artifact stage-molecule-trixie \
+# Lane A, the longer, builds only the image its first cluster boots.
+LANE_A := stage-image-bookworm stage-molecule-default stage-molecule-heal stage-molecule-slurm
+LANE_B := stage-lint stage-sanity stage-unit stage-image-trixie stage-image-arm64 stage-artifact stage-molecule-trixie \
 	stage-molecule-mixed_arch
 STAGES := $(LANE_A) $(LANE_B)
 chain = $(if $(word 2,$(1)),$(eval $(word 2,$(1)): $(word 1,$(1)))$(call chain,$(wordlist 2,$(words $(1)),$(1))))
 $(call chain,$(LANE_A))
 $(call chain,$(LANE_B))
+# heal re-flashes a node with trixie.
+stage-molecule-heal: stage-image-trixie
 stage-artifact: stage-image-bookworm
-stage-molecule-trixie: stage-image-trixie
 
 .PHONY: $(STAGES)
 stage-image-bookworm:
