@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,7 +193,7 @@ def make_venv(core: str) -> Path:
 
 
 @pytest.fixture(scope="session")
-def cluster() -> str:
+def cluster() -> Iterator[str]:
     """The four fresh nodes both controllers manage, one after the other."""
     name = "artifact"
     vcluster = [str(PROJECT / "tools/vcluster"), "--name", name]
