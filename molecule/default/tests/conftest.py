@@ -4,7 +4,3 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[3]
 sys.path[:0] = [str(PROJECT / "molecule/shared"), str(PROJECT / "tests/support")]
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "every_release: behaviour that differs by OS release; the trixie scenario runs these")
