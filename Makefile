@@ -140,15 +140,18 @@ $(filter stage-molecule-%,$(STAGES)): stage-molecule-%:
 stage-lint stage-sanity stage-unit stage-artifact: stage-%:
 	$(STAGE) $* -- $(MAKE) --no-print-directory $*
 
+# Runs the stages given two at a time, then prints what the apt cache fetched and the stage table, whatever the
+# stages' outcome, and exits with make's status.
+run_stages = status=0; since=$$(date +%s); $(MAKE) --no-print-directory -j2 --output-sync=target $(1) || status=$$?; \
+	tools/vcluster apt-cache-report --since $$since; $(PYTHON) tools/test-summary; exit $$status
+
 .PHONY: test
 test: clean-reports venv host-deps  ## The full suite, as CI runs it: every stage, two at a time, then the stage table
-	status=0; since=$$(date +%s); $(MAKE) --no-print-directory -j2 --output-sync=target $(STAGES) || status=$$?; \
-	  tools/vcluster apt-cache-report --since $$since; $(PYTHON) tools/test-summary; exit $$status
+	$(call run_stages,$(STAGES))
 
 .PHONY: test-quick
 test-quick: clean-reports venv host-deps  ## Lint and unit tests beside the default scenario (amd64), then the stage table
-	status=0; $(MAKE) --no-print-directory -j2 --output-sync=target quick-checks quick-molecule || status=$$?; \
-	  $(PYTHON) tools/test-summary; exit $$status
+	$(call run_stages,quick-checks quick-molecule)
 
 .PHONY: quick-checks quick-molecule
 quick-checks:
