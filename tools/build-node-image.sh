@@ -5,6 +5,9 @@
 #   NODE_ARCH     Debian architecture of the image (default: the host's, e.g. amd64)
 #   NODE_SUITE    Debian suite (default: bookworm, the base of Raspberry Pi OS 12)
 #   DEBIAN_MIRROR where debootstrap fetches packages (default: http://deb.debian.org/debian)
+#   NODE_CLOUD_INIT=1  a node that boots like Raspberry Pi OS 13 flashed by Raspberry Pi Imager 2: Debian's
+#                 cloud-init runs at every boot from a NoCloud seed (the Pi's boot partition; tools/vcluster
+#                 writes one per node), which names the node, makes the sudo user and manages /etc/hosts
 #
 # The image is a plain Debian system as a fresh Pi boots it: systemd, sshd and a sudo user `pi`. It carries
 # no SSH host keys: every node makes its own at first boot, so nodes never share an identity. It carries no
@@ -16,12 +19,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 arch=${NODE_ARCH:-$(dpkg --print-architecture)}
 suite=${NODE_SUITE:-bookworm}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+cloud_init=${NODE_CLOUD_INIT:-0}
 image=picluster/node:${suite}-${arch}
 packages=systemd,systemd-sysv,dbus,openssh-server,python3,sudo,iproute2,procps,ca-certificates,libpam-systemd
+if [[ $cloud_init == 1 ]]; then
+  image+=-cloud-init
+  packages+=,cloud-init,python3-cffi-backend  # debootstrap does not resolve the virtual python3-cffi-backend-api-max
+fi
 
 log() { printf '[node-image] %s\n' "$*" >&2; }
 
-recipe=$( { cat "$0"; echo "$arch $suite $mirror $packages"; } | sha256sum | cut -c1-16)
+recipe=$( { cat "$0"; echo "$arch $suite $mirror $packages $cloud_init"; } | sha256sum | cut -c1-16)
 
 "$here/ensure-docker.sh"
 # A foreign architecture (arm64, as on a Raspberry Pi) runs under qemu-user-static through binfmt_misc; set up
@@ -49,6 +57,9 @@ log "debootstrap $suite/$arch from $mirror into $root (a few minutes; much longe
 debootstrap --variant=minbase --arch="$arch" --include="$packages" "$suite" "$root" "$mirror" \
   | grep --line-buffered -E '^I: (Retrieving Release|Validating Packages|Resolving|Extracting|Installing core|Configuring|Base system)' >&2 || true
 [[ -x $root/lib/systemd/systemd ]] || { log "debootstrap failed"; exit 1; }
+# A package left unconfigured (a dependency debootstrap did not resolve) would make a broken node.
+unconfigured=$(chroot "$root" dpkg --audit)
+[[ -z $unconfigured ]] || { log "packages left unconfigured: $unconfigured"; exit 1; }
 
 log "configuring the node"
 cat > "$root/etc/apt/sources.list" <<SOURCES
@@ -80,11 +91,24 @@ for unit in getty@tty1.service console-getty.service systemd-udevd.service syste
   ln -sf /dev/null "$root/etc/systemd/system/$unit"
 done
 
-# The sudo user a fresh Raspberry Pi OS image has: login by key only, passwordless sudo.
-chroot "$root" useradd --create-home --shell /bin/bash --groups sudo pi
-chroot "$root" passwd --lock pi >/dev/null
-echo 'pi ALL=(ALL) NOPASSWD: ALL' > "$root/etc/sudoers.d/010_pi-nopasswd"
-chmod 0440 "$root/etc/sudoers.d/010_pi-nopasswd"
+if [[ $cloud_init == 1 ]]; then
+  # As Raspberry Pi OS 13: no user in the image, cloud-init makes it from the seed's user-data at first boot. The
+  # seed is a NoCloud one in /var/lib/cloud/seed/nocloud (on a Pi it is the boot partition); the container's
+  # network is Docker's, so cloud-init leaves it alone (a Pi's comes from NetworkManager and the Imager's
+  # network-config, which holds only Wi-Fi).
+  cat > "$root/etc/cloud/cloud.cfg.d/90_vcluster.cfg" <<'CFG'
+# tools/build-node-image.sh: a virtual Pi's seed is on its disk, and Docker configures its network.
+datasource_list: [NoCloud, None]
+network:
+  config: disabled
+CFG
+else
+  # The sudo user a fresh Raspberry Pi OS 12 image has: login by key only, passwordless sudo.
+  chroot "$root" useradd --create-home --shell /bin/bash --groups sudo pi
+  chroot "$root" passwd --lock pi >/dev/null
+  echo 'pi ALL=(ALL) NOPASSWD: ALL' > "$root/etc/sudoers.d/010_pi-nopasswd"
+  chmod 0440 "$root/etc/sudoers.d/010_pi-nopasswd"
+fi
 echo raspberrypi > "$root/etc/hostname"
 
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/archives/*.deb "$root"/tmp/* "$root"/var/log/*.log
