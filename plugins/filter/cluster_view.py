@@ -78,7 +78,9 @@ _value:
       C(names), C(set_hostname), C(hostname), C(slots), C(cpus), C(topology), C(memory_mb), C(memory_available_mb),
       C(oversubscribed) (more slots than CPUs), C(release),
       C(cgroup), C(time_services), C(cpufreq), C(packages), C(apt_lists), C(host_keys), C(public_keys), C(versions),
-      C(python_apt), C(boot_id), C(files_without_block)),
+      C(python_apt), C(boot_id), C(files_without_block), C(hosts_block), C(cloud_init) (what cloud-init does to
+      the names at boot, as M(picluster.mpi.node_info) reads it, null where it is not installed or disabled) and
+      C(hosts_template) (the template cloud-init renders C(/etc/hosts) from at every boot, empty where it does not)),
       C(addresses) (every live node's names to its address), C(openmpi_major), C(sharing_a_kernel) (the live
       nodes that run on one kernel with another live node, as containers on one host do, sharing its CPUs),
       C(problems) and C(mismatches).
@@ -132,6 +134,7 @@ def _node(name, node_vars, info):
     os_release = info.get("os") or {}
     cpus = info.get("cpus")
     slots = _setting(node_vars, "machinefile_slots", cpus)
+    cloud_init = dict(info["cloud_init"]) if (info.get("cloud_init") or {}).get("enabled") else None
     return {
         "address": address,
         "device": interface[0] if interface else "",
@@ -158,6 +161,11 @@ def _node(name, node_vars, info):
         "cpufreq": dict(info["cpufreq"]) if info.get("cpufreq") else None,
         "boot_id": info.get("boot_id") or "",
         "files_without_block": list(info.get("files_without_block") or []),
+        "hosts_block": info.get("hosts_block"),
+        "cloud_init": cloud_init,
+        # cloud-init renders /etc/hosts from this template at every boot; empty where it leaves the file alone.
+        "hosts_template": cloud_init["hosts_template"] if cloud_init and cloud_init["manage_etc_hosts"] == "template"
+        else "",
         "oversubscribed": isinstance(cpus, int) and str(slots).isdigit() and int(slots) > cpus,
     }
 

@@ -14,7 +14,7 @@ options:
   _input:
     description:
       - The cluster view (filter P(picluster.mpi.cluster_view#filter)), for the members, the live nodes, their
-        MPI stack versions and their slots.
+        MPI stack versions, their slots, and what cloud-init does to their names at boot (the line C(reboot)).
     type: dict
     required: true
   probes:
@@ -241,6 +241,47 @@ def _pi_health(live: list, health: dict) -> tuple[list, list, list]:
     return [head] + [_pi_node(n, states[n]) for n in live], problems, warnings
 
 
+def _cloud_init_node(node: dict) -> tuple[str, list]:
+    """What cloud-init does to a node's names at boot, and what of the cluster's a reboot would undo."""
+    cloud_init, template = node["cloud_init"], node.get("hosts_template")
+    words, risks = [], []
+    if template and node.get("hosts_block") is not None and cloud_init.get("hosts_template_block") == node["hosts_block"]:
+        words.append(f"renders /etc/hosts from {template} at boot, with the cluster's names")
+    elif template:
+        words.append(f"renders /etc/hosts from {template} at boot, without the cluster's names")
+        risks.append(f"cloud-init renders /etc/hosts from {template} at every boot (manage_etc_hosts), and the "
+                     "template lacks the cluster's names")
+    elif cloud_init.get("manage_etc_hosts") == "localhost":
+        words.append("adds a 127.0.1.1 line for its hostname at boot, below the cluster's names")
+    else:
+        words.append("leaves /etc/hosts alone")
+    wanted, applied = node.get("hostname"), cloud_init.get("hostname")
+    if cloud_init.get("preserve_hostname"):
+        words.append("leaves the hostname alone (preserve_hostname)")
+    elif not applied or applied == wanted:
+        words.append(f"names the node {wanted}, as the cluster does")
+    else:
+        words.append(f"names the node {applied} at boot")
+        risks.append(f"cloud-init names it {applied} at boot (its user-data's hostname), not {wanted}, as "
+                     "preserve_hostname is off")
+    return "cloud-init " + "; ".join(words), risks
+
+
+def _reboot(view: dict, live: list) -> tuple[list, list]:
+    """Whether the names the cluster relies on survive a reboot: cloud-init may rewrite them at every boot."""
+    managed = [n for n in live if view["nodes"][n].get("cloud_init")]
+    if not managed:
+        return [_line("reboot", True, "no node runs cloud-init: nothing rewrites the names at boot")], []
+    details = {n: _cloud_init_node(view["nodes"][n]) for n in managed}
+    at_risk = [n for n in managed if details[n][1]]
+    detail = (f"cloud-init on {len(managed)}/{len(live)} nodes keeps the cluster's names and hostnames across a reboot"
+              if not at_risk else f"a reboot undoes the cluster's names on {', '.join(at_risk)}")
+    lines = [_line("reboot", not at_risk, detail)] + [f"  {n:<12} {details[n][0]}" for n in managed]
+    problems = [f"a reboot of {n} undoes the cluster's settings: {'; '.join(details[n][1])}. Run site.yml, which "
+                "keeps cloud-init in step" for n in at_risk]
+    return lines, problems
+
+
 def _one_sided(view: dict, live: list, one_sided: dict) -> tuple[list, list]:
     """The rma job on one rank per node: which steps passed, and where it failed or hung."""
     rc = one_sided.get("rc")
@@ -294,6 +335,10 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
     lines.append(_line("names", not name_failures, f"{lookups - len(name_failures)}/{lookups} lookups give the cluster address"))
     lines += [f"  {failure}" for failure in name_failures]
     problems += name_failures
+
+    reboot_lines, reboot_problems = _reboot(view, live)
+    lines += reboot_lines
+    problems += reboot_problems
 
     order = [n for n in live if n == cluster["head"]] + [n for n in live if n != cluster["head"]]
     expected = [[n, str(view["nodes"][n]["slots"])] for n in order]

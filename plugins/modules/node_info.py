@@ -38,6 +38,12 @@ options:
     description: How the first line of the block starts.
     type: str
     default: "# BEGIN picluster.mpi"
+  hosts_marker:
+    description:
+      - The marker of the block of cluster names in C(/etc/hosts), with C({mark}) where C(BEGIN) and C(END) go
+        (as P(ansible.builtin.blockinfile#module) takes it). Empty, no block is read.
+    type: str
+    default: ""
 extends_documentation_fragment:
   - picluster.mpi.read_only
 """
@@ -162,6 +168,29 @@ boot_id:
   returned: always
   type: str
   sample: 13bb52f5-0074-4fd1-974d-f3ee08558c76
+hosts_block:
+  description:
+    - The lines of the block of O(hosts_marker) in C(/etc/hosts), null where the file has no such block (or
+      O(hosts_marker) is empty).
+  returned: always
+  type: str
+  sample: "192.0.2.10\trpi-0\n192.0.2.11\trpi-1"
+cloud_init:
+  description:
+    - What cloud-init does to the names at the next boot, null where it is not installed. C(enabled) is false where
+      it is disabled (C(/etc/cloud/cloud-init.disabled), or C(cloud-init=disabled) on the kernel command line).
+    - C(manage_etc_hosts) is C(template) where it renders C(/etc/hosts) from C(hosts_template) at every boot,
+      C(localhost) where it only adds the 127.0.1.1 line for its hostname, empty where it leaves the file alone.
+      C(preserve_hostname) true, it leaves the hostname alone; else it applies C(hostname) (the user-data's, or the
+      datasource's local-hostname) unless C(/etc/hostname) was changed since it last set it.
+    - Both settings as cloud-init merges them - the instance's user-data over vendor-data over
+      C(/etc/cloud/cloud.cfg.d/*.cfg) (the last file first) over C(/etc/cloud/cloud.cfg).
+    - C(hosts_template) is empty where the template is missing (cloud-init then leaves C(/etc/hosts) alone);
+      C(hosts_template_block) is its block of O(hosts_marker), null where it has none.
+  returned: always
+  type: dict
+  sample: {enabled: true, manage_etc_hosts: template, preserve_hostname: false, hostname: pi1,
+           hosts_template: /etc/cloud/templates/hosts.debian.tmpl, hosts_template_block: null}
 files_without_block:
   description:
     - The files of O(block_files) that hold lines but none starting with O(block_marker), such as a file an
@@ -172,7 +201,9 @@ files_without_block:
   sample: [/home/mpi/machinefile]
 """
 
+import glob
 import importlib.util
+import json
 import os
 import platform
 import pwd
@@ -428,6 +459,101 @@ def files_without_block(paths, marker):
     return found
 
 
+# Where cloud-init keeps what decides the names at boot (Debian's and Ubuntu's packages): its program, the file that
+# disables it, its system config, the instance's processed user-data and vendor-data, the instance data of the
+# last boot (the datasource's local-hostname), and the template it renders /etc/hosts from on Debian and Ubuntu.
+CLOUD_INIT = {
+    "program": "usr/bin/cloud-init",
+    "disabled": "etc/cloud/cloud-init.disabled",
+    "cmdline": "proc/cmdline",
+    "system": "etc/cloud/cloud.cfg",
+    "system_dir": "etc/cloud/cloud.cfg.d",
+    "user_data": "var/lib/cloud/instance/cloud-config.txt",
+    "vendor_data": "var/lib/cloud/instance/vendor-cloud-config.txt",
+    "instance_data": "run/cloud-init/instance-data.json",
+    "hosts_template": "etc/cloud/templates/hosts.debian.tmpl",
+}
+# What cloud-init reads as true (util.translate_bool); manage_etc_hosts also takes "template" for true.
+TRUE_WORDS = ("true", "1", "on", "yes", "y")
+
+
+def read_text(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def block_lines(text, marker):
+    """The lines between the BEGIN and END lines of a blockinfile block, or None without the block."""
+    if text is None or not marker:
+        return None
+    lines = text.splitlines()
+    begin, end = marker.replace("{mark}", "BEGIN"), marker.replace("{mark}", "END")
+    if begin not in lines or end not in lines[lines.index(begin):]:
+        return None
+    start = lines.index(begin) + 1
+    return "\n".join(lines[start:lines.index(end, start)])
+
+
+def cloud_config(text):
+    """A cloud-config document's settings; {} where it is none (a script, empty, or not YAML)."""
+    if not text:
+        return {}
+    import yaml  # cloud-init needs PyYAML, so it is there wherever this is called
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def merged_cloud_config(layers):
+    """One setting per key from cloud-config layers given highest first: the first layer that sets it wins."""
+    merged = {}
+    for layer in layers:
+        for key, value in layer.items():
+            merged.setdefault(key, value)
+    return merged
+
+
+def manage_etc_hosts(value):
+    if isinstance(value, str) and value.strip().lower() == "localhost":
+        return "localhost"
+    return "template" if str(value).strip().lower() in (*TRUE_WORDS, "template") else ""
+
+
+def cloud_init_hostname(config, local_hostname):
+    """The hostname cloud-init applies (util.get_hostname_fqdn): fqdn's or hostname's first label, else the
+    datasource's local-hostname."""
+    name = config.get("hostname") or config.get("fqdn") or local_hostname or ""
+    return str(name).split(".")[0]
+
+
+def cloud_init(root="/", hosts_marker=""):
+    paths = {key: os.path.join(root, path) for key, path in CLOUD_INIT.items()}
+    if not os.path.exists(paths["program"]):
+        return None
+    system_files = sorted(glob.glob(os.path.join(paths["system_dir"], "*.cfg")), reverse=True)
+    config = merged_cloud_config([cloud_config(read_text(path)) for path in
+                                  [paths["user_data"], paths["vendor_data"], *system_files, paths["system"]]])
+    try:
+        local_hostname = json.loads(read_text(paths["instance_data"]) or "{}").get("v1", {}).get("local_hostname")
+    except ValueError:
+        local_hostname = None
+    cmdline = (read_text(paths["cmdline"]) or "").split()
+    return {
+        "enabled": not os.path.exists(paths["disabled"]) and "cloud-init=disabled" not in cmdline,
+        "manage_etc_hosts": manage_etc_hosts(config.get("manage_etc_hosts", False)),
+        "preserve_hostname": str(config.get("preserve_hostname", False)).strip().lower() in TRUE_WORDS,
+        "hostname": cloud_init_hostname(config, local_hostname),
+        "hosts_template": "/" + CLOUD_INIT["hosts_template"] if os.path.exists(paths["hosts_template"]) else "",
+        "hosts_template_block": block_lines(read_text(paths["hosts_template"]), hosts_marker),
+    }
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
@@ -435,6 +561,7 @@ def main():
             "packages": {"type": "list", "elements": "str", "default": []},
             "block_files": {"type": "list", "elements": "path", "default": []},
             "block_marker": {"type": "str", "default": "# BEGIN picluster.mpi"},
+            "hosts_marker": {"type": "str", "default": ""},
         },
         supports_check_mode=True,
     )
@@ -467,6 +594,8 @@ def main():
         cpufreq=cpufreq(),
         boot_id=boot_id(),
         files_without_block=files_without_block(module.params["block_files"], module.params["block_marker"]),
+        hosts_block=block_lines(read_text("/etc/hosts"), module.params["hosts_marker"]),
+        cloud_init=cloud_init(hosts_marker=module.params["hosts_marker"]),
     )
 
 
