@@ -529,7 +529,7 @@ def cloud_init_hostname(config, local_hostname):
     """The hostname cloud-init applies (util.get_hostname_fqdn): fqdn's or hostname's first label, else the
     datasource's local-hostname."""
     name = config.get("hostname") or config.get("fqdn") or local_hostname or ""
-    return str(name).split(".")[0]
+    return str(name).split(".", maxsplit=1)[0]
 
 
 def cloud_init(root="/", hosts_marker=""):

@@ -571,3 +571,32 @@ def test_nodes_on_one_kernel_are_named_as_sharing_it(boot_ids, sharing):
     for name, boot_id in boot_ids.items():
         info(hostvars, name)["boot_id"] = boot_id
     assert sorted(view(hostvars)["sharing_a_kernel"]) == sharing
+
+
+# --- cloud-init ----------------------------------------------------------------------------------------------------
+
+
+def cloud_init(manage_etc_hosts="template", enabled=True, template="/etc/cloud/templates/hosts.debian.tmpl") -> dict:
+    """What node_info reads on a node that cloud-init customises, as Raspberry Pi Imager sets it up."""
+    return {"enabled": enabled, "manage_etc_hosts": manage_etc_hosts, "preserve_hostname": False, "hostname": "pi1",
+            "hosts_template": template, "hosts_template_block": None}
+
+
+@pytest.mark.parametrize(("found", "template"), [
+    (cloud_init(), "/etc/cloud/templates/hosts.debian.tmpl"),
+    (cloud_init(manage_etc_hosts="localhost"), ""),
+    (cloud_init(manage_etc_hosts=""), ""),
+    (cloud_init(template=""), ""),
+    (cloud_init(enabled=False), ""),
+    (None, ""),
+])
+def test_the_hosts_template_is_named_only_where_cloud_init_renders_etc_hosts_from_it(found, template):
+    hostvars = cluster()
+    info(hostvars, "rpi-1")["cloud_init"] = found
+    assert view(hostvars)["nodes"]["rpi-1"]["hosts_template"] == template
+
+
+def test_a_disabled_cloud_init_is_no_cloud_init():
+    hostvars = cluster()
+    info(hostvars, "rpi-1")["cloud_init"] = cloud_init(enabled=False)
+    assert view(hostvars)["nodes"]["rpi-1"]["cloud_init"] is None

@@ -444,3 +444,61 @@ def test_one_sided_communication_that_hangs_fails_naming_the_last_step_passed():
 def test_one_sided_communication_without_a_head_node_is_not_run():
     report = one_sided_of({"rc": None, "stdout": "", "stderr": "", "limit": 60})
     assert "not run: the head node rpi-0 does not answer" in line(report, "one-sided"), report["lines"]
+
+
+# ---- reboot: what cloud-init does to the names at boot ----------------------------------------------------------------
+
+BLOCK = "192.0.2.10\trpi-0\n192.0.2.11\trpi-1\n192.0.2.12\trpi-2"
+TEMPLATE = "/etc/cloud/templates/hosts.debian.tmpl"
+
+
+def imager_node(hostname="rpi-1", template_block=BLOCK, preserve=True, manage="template", applied="pi2") -> dict:
+    """A node of the view that Raspberry Pi Imager's cloud-init customises, after site.yml unless told otherwise."""
+    return {"hostname": hostname, "hosts_block": BLOCK, "hosts_template": TEMPLATE if manage == "template" else "",
+            "cloud_init": {"enabled": True, "manage_etc_hosts": manage, "preserve_hostname": preserve,
+                           "hostname": applied, "hosts_template": TEMPLATE, "hosts_template_block": template_block}}
+
+
+def reboot_report(**node) -> dict:
+    view = cluster_view()
+    view["nodes"]["rpi-1"].update(imager_node(**node))
+    return health.health_report(view, probes(), mpirun())
+
+
+def test_without_cloud_init_nothing_rewrites_the_names_at_boot():
+    report = health.health_report(cluster_view(), probes(), mpirun())
+    assert line(report, "reboot") == "reboot       OK    no node runs cloud-init: nothing rewrites the names at boot"
+
+
+def test_cloud_init_in_step_with_the_cluster_is_safe_across_a_reboot():
+    report = reboot_report()
+    assert report["ok"] and line(report, "reboot").startswith("reboot       OK    cloud-init on 1/3 nodes keeps"), (
+        report["lines"])
+
+
+def test_the_node_line_says_what_cloud_init_does_at_boot():
+    assert f"  rpi-1        cloud-init renders /etc/hosts from {TEMPLATE} at boot, with the cluster's names; leaves " \
+           "the hostname alone (preserve_hostname)" in reboot_report()["lines"]
+
+
+@pytest.mark.parametrize(("node", "reason"), [
+    ({"template_block": None}, "the template lacks the cluster's names"),
+    ({"template_block": "192.0.2.10\trpi-0"}, "the template lacks the cluster's names"),
+    ({"preserve": False}, "cloud-init names it pi2 at boot (its user-data's hostname), not rpi-1"),
+])
+def test_a_node_a_reboot_would_break_is_a_problem_that_says_why(node, reason):
+    report = reboot_report(**node)
+    [problem] = report["problems"]
+    assert problem.startswith("a reboot of rpi-1 undoes the cluster's settings") and reason in problem, problem
+    assert line(report, "reboot").startswith("reboot       FAIL  a reboot undoes the cluster's names on rpi-1")
+
+
+@pytest.mark.parametrize("node", [
+    {"preserve": False, "applied": "rpi-1"},
+    {"preserve": False, "applied": ""},
+    {"manage": "localhost", "template_block": None},
+    {"manage": "", "template_block": None},
+])
+def test_cloud_init_that_leaves_the_cluster_names_alone_is_no_problem(node):
+    report = reboot_report(**node)
+    assert report["ok"], report["problems"]

@@ -411,3 +411,105 @@ def test_cpufreq_is_none_without_it(tmp_path):
 
 def test_the_run_reports_the_time_services_installed_here(result):
     assert result["time_services"] == node_info.time_services(), result
+
+
+# --- cloud-init ----------------------------------------------------------------------------------------------------
+
+HOSTS_MARKER = "# {mark} picluster.mpi hostsfile: cluster nodes"
+HOSTS_BLOCK = "# BEGIN picluster.mpi hostsfile: cluster nodes\n192.0.2.10\trpi-0\n# END picluster.mpi hostsfile: cluster nodes\n"
+IMAGER_USER_DATA = "#cloud-config\nhostname: pi1\nmanage_etc_hosts: true\nusers:\n  - name: pi\n"
+
+
+def cloud_init_root(tmp_path, user_data=IMAGER_USER_DATA, system="preserve_hostname: false\n", confd=None,
+                    template="## template:jinja\n127.0.1.1 {{fqdn}} {{hostname}}\n", disabled=False):
+    """A file tree as Debian's cloud-init leaves it after a boot with the Imager's user-data."""
+    files = {"usr/bin/cloud-init": "", "etc/cloud/cloud.cfg": system,
+             "var/lib/cloud/instance/cloud-config.txt": user_data, **(confd or {})}
+    if template is not None:
+        files["etc/cloud/templates/hosts.debian.tmpl"] = template
+    if disabled:
+        files["etc/cloud/cloud-init.disabled"] = ""
+    for path, content in files.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(content)
+    return str(tmp_path)
+
+
+def test_without_cloud_init_there_is_nothing_to_report(tmp_path):
+    assert node_info.cloud_init(str(tmp_path), HOSTS_MARKER) is None
+
+
+def test_the_imagers_user_data_renders_etc_hosts_and_names_the_node(tmp_path):
+    found = node_info.cloud_init(cloud_init_root(tmp_path), HOSTS_MARKER)
+    assert found == {"enabled": True, "manage_etc_hosts": "template", "preserve_hostname": False, "hostname": "pi1",
+                     "hosts_template": "/etc/cloud/templates/hosts.debian.tmpl", "hosts_template_block": None}
+
+
+def test_the_template_block_is_read_between_its_markers(tmp_path):
+    root = cloud_init_root(tmp_path, template="## template:jinja\n" + HOSTS_BLOCK + "127.0.0.1 localhost\n")
+    assert node_info.cloud_init(root, HOSTS_MARKER)["hosts_template_block"] == "192.0.2.10\trpi-0"
+
+
+def test_a_missing_template_is_named_as_none(tmp_path):
+    assert node_info.cloud_init(cloud_init_root(tmp_path, template=None), HOSTS_MARKER)["hosts_template"] == ""
+
+
+def test_a_disabled_cloud_init_says_so(tmp_path):
+    assert node_info.cloud_init(cloud_init_root(tmp_path, disabled=True), HOSTS_MARKER)["enabled"] is False
+
+
+@pytest.mark.parametrize(("confd", "preserve"), [
+    ({}, False),
+    ({"etc/cloud/cloud.cfg.d/99_picluster_hostname.cfg": "preserve_hostname: true\n"}, True),
+    # The last file of cloud.cfg.d wins, as cloud-init merges them.
+    ({"etc/cloud/cloud.cfg.d/10_a.cfg": "preserve_hostname: true\n",
+      "etc/cloud/cloud.cfg.d/20_b.cfg": "preserve_hostname: false\n"}, False),
+    ({"etc/cloud/cloud.cfg.d/10_a.cfg": "preserve_hostname: false\n",
+      "etc/cloud/cloud.cfg.d/20_b.cfg": "preserve_hostname: true\n"}, True),
+])
+def test_cloud_cfg_d_outranks_cloud_cfg_and_the_last_file_wins(tmp_path, confd, preserve):
+    assert node_info.cloud_init(cloud_init_root(tmp_path, confd=confd), HOSTS_MARKER)["preserve_hostname"] is preserve
+
+
+def test_user_data_outranks_cloud_cfg_d(tmp_path):
+    root = cloud_init_root(tmp_path, user_data=IMAGER_USER_DATA + "preserve_hostname: false\n",
+                           confd={"etc/cloud/cloud.cfg.d/99_picluster_hostname.cfg": "preserve_hostname: true\n",
+                                  "etc/cloud/cloud.cfg.d/98_hosts.cfg": "manage_etc_hosts: false\n"})
+    found = node_info.cloud_init(root, HOSTS_MARKER)
+    assert (found["preserve_hostname"], found["manage_etc_hosts"]) == (False, "template")
+
+
+@pytest.mark.parametrize(("value", "mode"), [
+    ("true", "template"), ("True", "template"), ("template", "template"), ("localhost", "localhost"),
+    ("false", ""), ("'off'", ""),
+])
+def test_manage_etc_hosts_is_read_as_cloud_init_reads_it(tmp_path, value, mode):
+    root = cloud_init_root(tmp_path, user_data=f"#cloud-config\nmanage_etc_hosts: {value}\n")
+    assert node_info.cloud_init(root, HOSTS_MARKER)["manage_etc_hosts"] == mode
+
+
+@pytest.mark.parametrize(("user_data", "hostname"), [
+    ("#cloud-config\nfqdn: pi1.example.org\n", "pi1"),
+    ("#cloud-config\nhostname: pi1.example.org\n", "pi1"),
+    ("#cloud-config\n", ""),
+    ("#!/bin/sh\necho a script, not cloud-config\n", ""),
+])
+def test_the_hostname_cloud_init_applies_is_the_first_label(tmp_path, user_data, hostname):
+    assert node_info.cloud_init(cloud_init_root(tmp_path, user_data=user_data), HOSTS_MARKER)["hostname"] == hostname
+
+
+def test_the_datasource_local_hostname_is_the_fallback(tmp_path):
+    root = cloud_init_root(tmp_path, user_data="#cloud-config\n")
+    (tmp_path / "run/cloud-init").mkdir(parents=True)
+    (tmp_path / "run/cloud-init/instance-data.json").write_text('{"v1": {"local_hostname": "pi7"}}')
+    assert node_info.cloud_init(root, HOSTS_MARKER)["hostname"] == "pi7"
+
+
+@pytest.mark.parametrize(("text", "block"), [
+    (HOSTS_BLOCK, "192.0.2.10\trpi-0"),
+    ("127.0.0.1 localhost\n", None),
+    (HOSTS_BLOCK.split("# END", maxsplit=1)[0], None),
+    (None, None),
+])
+def test_block_lines_are_those_between_the_markers(text, block):
+    assert node_info.block_lines(text, HOSTS_MARKER) == block
