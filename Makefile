@@ -12,6 +12,8 @@ CLUSTER ?= picluster
 SUITE ?= bookworm
 # SCHEDULER=slurm: the cluster runs Slurm too, and the demo submits its jobs to it.
 SCHEDULER ?= none
+# CLOUD_INIT=1 (with SUITE=trixie): nodes boot like Raspberry Pi OS 13 flashed by Raspberry Pi Imager, cloud-init and all.
+CLOUD_INIT ?= 0
 LAUNCHER := $(if $(filter slurm,$(SCHEDULER)),slurm,mpirun)
 INVENTORY := .vcluster/$(CLUSTER)/inventory.yml
 HEAD ?= rpi-0
@@ -43,19 +45,21 @@ host-deps:  ## Install the Debian packages the tests use on this machine (needs 
 
 .PHONY: image
 image: host-deps  ## Build the virtual Pi node image (cached; rebuilt when its recipe changes)
-	NODE_SUITE=$(SUITE) tools/build-node-image.sh
+	NODE_SUITE=$(SUITE) NODE_CLOUD_INIT=$(CLOUD_INIT) tools/build-node-image.sh
 
 .PHONY: image-trixie
-image-trixie: host-deps  ## Build the Debian 13 trixie node image (Raspberry Pi OS 13, Open MPI 5)
+image-trixie: host-deps  ## Build the Debian 13 trixie node images (Open MPI 5), plain and as the Imager flashes Raspberry Pi OS 13
 	NODE_SUITE=trixie tools/build-node-image.sh
+	NODE_SUITE=trixie NODE_CLOUD_INIT=1 tools/build-node-image.sh
 
 .PHONY: image-arm64
 image-arm64: host-deps  ## Build the arm64 node image, the Pi's architecture, under qemu (cached; slow the first time)
 	NODE_ARCH=arm64 tools/build-node-image.sh
 
 .PHONY: cluster
-cluster: image  ## Boot the virtual Pi cluster (CLUSTER=picluster, 4 nodes; SUITE=trixie for Raspberry Pi OS 13; SCHEDULER=slurm)
-	tools/vcluster --name $(CLUSTER) up --nodes 4 --slots 4 --suite $(SUITE) --scheduler $(SCHEDULER)
+cluster: image  ## Boot the virtual Pi cluster (CLUSTER=picluster, 4 nodes; SUITE=trixie for Raspberry Pi OS 13; SCHEDULER=slurm; CLOUD_INIT=1)
+	tools/vcluster --name $(CLUSTER) up --nodes 4 --slots 4 --suite $(SUITE) --scheduler $(SCHEDULER) \
+	  $(if $(filter 1,$(CLOUD_INIT)),--cloud-init,--no-cloud-init)
 
 .PHONY: demo
 demo: venv cluster  ## Provision the virtual cluster with site.yml, then run the scatter and pi jobs on it
