@@ -502,3 +502,33 @@ def test_a_node_a_reboot_would_break_is_a_problem_that_says_why(node, reason):
 def test_cloud_init_that_leaves_the_cluster_names_alone_is_no_problem(node):
     report = reboot_report(**node)
     assert report["ok"], report["problems"]
+
+
+# ---- Open MPI 5's launcher hanging at exit, after the job ran -----------------------------------------------------------
+
+
+def test_an_mpirun_stopped_after_every_rank_answered_warns_without_failing():
+    report = health.health_report(cluster_view(), probes(), mpirun(rc=124))
+    assert report["ok"] and line(report, "mpirun").startswith("mpirun       WARN  3 ranks, one per live node, answered; "
+                                                             "then mpirun did not exit"), report["lines"]
+    assert report["warnings"][0].startswith("mpirun: 3 ranks"), report["warnings"]
+
+
+def test_an_mpirun_stopped_before_every_rank_answered_fails():
+    report = health.health_report(cluster_view(), probes(), mpirun(live=NODES[:2], rc=124))
+    assert report["problems"] == ["mpirun across the live nodes: exit 124, 2 of 3 ranks answered"], report
+
+
+def one_sided_run(rc: int, result: bool) -> dict:
+    stdout = "ok  Win.Allocate + Fence: Put\n" + ('RESULT {"job":"rma"}\n' if result else "")
+    return {"rc": rc, "stdout": stdout, "stderr": "", "limit": 60}
+
+
+def test_a_one_sided_job_stopped_after_its_result_warns_without_failing():
+    report = health.health_report(cluster_view(), probes(), mpirun(), one_sided=one_sided_run(124, result=True))
+    assert report["ok"] and line(report, "one-sided").startswith("one-sided    WARN  1 kinds"), report["lines"]
+
+
+def test_a_one_sided_job_stopped_before_its_result_is_a_hang():
+    report = health.health_report(cluster_view(), probes(), mpirun(), one_sided=one_sided_run(124, result=False))
+    assert not report["ok"] and "hung, stopped after 60 s after: Win.Allocate + Fence: Put" in report["problems"][0]
