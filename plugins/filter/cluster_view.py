@@ -78,7 +78,7 @@ _value:
       C(names), C(set_hostname), C(hostname), C(slots), C(cpus), C(topology), C(memory_mb), C(memory_available_mb),
       C(oversubscribed) (more slots than CPUs), C(release),
       C(cgroup), C(time_services), C(cpufreq), C(packages), C(apt_lists), C(host_keys), C(public_keys), C(versions),
-      C(python_apt), C(boot_id), C(files_without_block), C(hosts_block), C(cloud_init) (what cloud-init does to
+      C(python_apt), C(boot_id), C(python_site), C(files_without_block), C(hosts_block), C(cloud_init) (what cloud-init does to
       the names at boot, as M(picluster.mpi.node_info) reads it, null where it is not installed or disabled) and
       C(hosts_template) (the template cloud-init renders C(/etc/hosts) from at every boot, empty where it does not)),
       C(addresses) (every live node's names to its address), C(openmpi_major), C(sharing_a_kernel) (the live
@@ -160,6 +160,7 @@ def _node(name, node_vars, info):
         "time_services": list(info.get("time_services") or []),
         "cpufreq": dict(info["cpufreq"]) if info.get("cpufreq") else None,
         "boot_id": info.get("boot_id") or "",
+        "python_site": info.get("python_site") or "",
         "files_without_block": list(info.get("files_without_block") or []),
         "hosts_block": info.get("hosts_block"),
         "cloud_init": cloud_init,

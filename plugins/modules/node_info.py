@@ -161,6 +161,14 @@ cpufreq:
   returned: always
   type: dict
   sample: {governor: ondemand, governors: [conservative, ondemand, userspace, powersave, performance, schedutil]}
+python_site:
+  description:
+    - Where this Python (the one Ansible runs, C(python3) on Debian) takes modules installed locally from - the first
+      of its site directories under C(/usr/local), as Debian's C(/usr/local/lib/python3.X/dist-packages); else its
+      first site directory.
+  returned: always
+  type: str
+  sample: /usr/local/lib/python3.11/dist-packages
 boot_id:
   description:
     - The running kernel's boot id (C(/proc/sys/kernel/random/boot_id)), empty where there is none. Containers on
@@ -181,8 +189,8 @@ cloud_init:
       it is disabled (C(/etc/cloud/cloud-init.disabled), or C(cloud-init=disabled) on the kernel command line).
     - C(manage_etc_hosts) is C(template) where it renders C(/etc/hosts) from C(hosts_template) at every boot,
       C(localhost) where it only adds the 127.0.1.1 line for its hostname, empty where it leaves the file alone.
-      C(preserve_hostname) true, it leaves the hostname alone; else it applies C(hostname) (the user-data's, or the
-      datasource's local-hostname) unless C(/etc/hostname) was changed since it last set it.
+      C(preserve_hostname) true, it leaves the hostname alone; else it names the node C(hostname) (the user-data's,
+      or the datasource's local-hostname) at boot, also after the hostname was changed by other means.
     - Both settings as cloud-init merges them - the instance's user-data over vendor-data over
       C(/etc/cloud/cloud.cfg.d/*.cfg) (the last file first) over C(/etc/cloud/cloud.cfg).
     - C(hosts_template) is empty where the template is missing (cloud-init then leaves C(/etc/hosts) alone);
@@ -209,6 +217,7 @@ import platform
 import pwd
 import re
 import shlex
+import site
 import socket
 
 from ansible.module_utils.basic import AnsibleModule
@@ -437,6 +446,12 @@ def cpufreq(sysfs="/sys/devices/system/cpu/cpu0/cpufreq"):
     return {"governor": governor, "governors": governors}
 
 
+def python_site(directories=None):
+    directories = site.getsitepackages() if directories is None else directories
+    local = [directory for directory in directories if directory.startswith("/usr/local/")]
+    return (local or directories or [""])[0]
+
+
 def boot_id(path="/proc/sys/kernel/random/boot_id"):
     try:
         with open(path, encoding="utf-8") as handle:
@@ -593,6 +608,7 @@ def main():
         time_services=time_services(),
         cpufreq=cpufreq(),
         boot_id=boot_id(),
+        python_site=python_site(),
         files_without_block=files_without_block(module.params["block_files"], module.params["block_marker"]),
         hosts_block=block_lines(read_text("/etc/hosts"), module.params["hosts_marker"]),
         cloud_init=cloud_init(hosts_marker=module.params["hosts_marker"]),

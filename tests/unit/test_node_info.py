@@ -513,3 +513,15 @@ def test_the_datasource_local_hostname_is_the_fallback(tmp_path):
 ])
 def test_block_lines_are_those_between_the_markers(text, block):
     assert node_info.block_lines(text, HOSTS_MARKER) == block
+
+
+@pytest.mark.parametrize(("directories", "found"), [
+    (["/usr/local/lib/python3.11/dist-packages", "/usr/lib/python3/dist-packages"],
+     "/usr/local/lib/python3.11/dist-packages"),
+    (["/usr/lib/python3/dist-packages", "/usr/local/lib/python3.13/dist-packages"],
+     "/usr/local/lib/python3.13/dist-packages"),
+    (["/opt/python/lib/python3.12/site-packages"], "/opt/python/lib/python3.12/site-packages"),
+    ([], ""),
+])
+def test_the_python_site_is_the_local_one_where_there_is_one(directories, found):
+    assert node_info.python_site(directories) == found

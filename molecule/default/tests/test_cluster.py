@@ -249,3 +249,43 @@ def test_a_classic_mpi4py_script_runs_with_the_blog_command_line():
         f"timeout 120 mpirun -np {ranks} -machinefile ~/machinefile python3 mpi_jobs/classic_check.py"))
     assert result.rc == 0, f"mpirun failed ({result.rc}): {result.stderr}"
     assert f"hosts {' '.join(sorted(NODES))}" in result.stdout and f"sum {sum(range(ranks))}" in result.stdout, result.stdout
+
+
+# ---- one-sided communication at mpi4py's default thread level (Open MPI 4) -----------------------------------------
+
+# A program with windows that knows nothing of the cluster, as mpi4py's demos are: it leaves the thread level alone.
+WINDOWS = '''from mpi4py import MPI
+
+comm = MPI.COMM_WORLD
+win = MPI.Win.Allocate(8, comm=comm)
+win.Fence()
+win.Put(bytearray(8), (comm.Get_rank() + 1) % comm.Get_size())
+win.Fence()
+win.Free()
+print(comm.Get_rank(), MPI.Get_processor_name(), MPI.Query_thread(), flush=True)
+'''
+
+
+@pytest.fixture(scope="module")
+def windows_script():
+    for name in NODES:
+        write_as_mpi_user(node(name), f"{MPI_HOME}/windows.py", WINDOWS)
+    return f"{MPI_HOME}/windows.py"
+
+
+def test_a_program_with_windows_runs_by_hand_at_mpi4pys_default_thread_level(windows_script):
+    ranks = SLOTS * len(NODES)
+    result = node(HEAD).run(as_mpi_user(f"timeout 120 mpirun -np {ranks} -machinefile ~/machinefile python3 {windows_script}"))
+    assert result.rc == 0, f"mpirun failed ({result.rc}): {result.stdout[-2000:]} {result.stderr[-2000:]}"
+    levels = {line.split()[2] for line in result.stdout.splitlines() if len(line.split()) == 3}
+    assert len(result.stdout.splitlines()) == ranks and levels == {"2"}, (
+        f"every rank should run at MPI_THREAD_SERIALIZED (2):\n{result.stdout}")
+
+
+def test_open_mpi_4_still_refuses_windows_at_thread_level_multiple(windows_script):
+    """The limit the default works around: asked for explicitly, MPI_THREAD_MULTIPLE fails at once, not in a hang."""
+    result = node(HEAD).run(as_mpi_user(
+        f"timeout 120 mpirun -x MPI4PY_RC_THREAD_LEVEL=multiple -np {len(NODES)} --map-by node "
+        f"-machinefile ~/machinefile python3 {windows_script}"))
+    assert result.rc not in (0, 124) and "MPI_ERR_WIN" in result.stdout + result.stderr, (
+        f"exit {result.rc}: {result.stdout[-2000:]} {result.stderr[-2000:]}")
