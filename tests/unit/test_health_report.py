@@ -509,8 +509,8 @@ def test_cloud_init_that_leaves_the_cluster_names_alone_is_no_problem(node):
 
 def test_an_mpirun_stopped_after_every_rank_answered_warns_without_failing():
     report = health.health_report(cluster_view(), probes(), mpirun(rc=124))
-    assert report["ok"] and line(report, "mpirun").startswith("mpirun       WARN  3 ranks, one per live node, answered; "
-                                                             "then mpirun did not exit"), report["lines"]
+    expected = "mpirun       WARN  3 ranks, one per live node, answered; then mpirun did not exit"
+    assert report["ok"] and line(report, "mpirun").startswith(expected), report["lines"]
     assert report["warnings"][0].startswith("mpirun: 3 ranks"), report["warnings"]
 
 
