@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -42,6 +43,17 @@ def write_as_mpi_user(host, path: str, content: str) -> None:
     """Write a file owned by the MPI user, as a user of the cluster would copy a script."""
     encoded = base64.b64encode(content.encode()).decode()
     host.check_output(as_mpi_user(f"echo {encoded} | base64 -d > {path}"))
+
+
+def helloworld():
+    """mpi4py's hello world on every slot of the cluster: the head node's mpirun with the collection's settings."""
+    return node(HEAD).run(as_mpi_user(
+        f"timeout 120 mpirun -np {SLOTS * len(NODES)} -machinefile ~/machinefile python3 -m mpi4py.bench helloworld"))
+
+
+def greetings(stdout: str) -> list[tuple[int, str]]:
+    """The rank and host of every rank that greeted in mpi4py's hello world, in the order they printed."""
+    return [(int(rank), host) for rank, host in re.findall(r"process\s+(\d+) of \d+ on (\S+)\.", stdout)]
 
 
 def ssh_works(src: str, dst: str) -> bool:

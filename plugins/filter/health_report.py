@@ -290,8 +290,8 @@ def _reboot(view: dict, live: list) -> tuple[list, list]:
 def _one_sided(view: dict, live: list, one_sided: dict) -> tuple[list, list, list]:
     """The rma job on one rank per node: which steps passed, and where it failed or hung."""
     rc = one_sided.get("rc")
-    stdout = str(one_sided.get("stdout") or "")
-    passed = [line[4:] for line in stdout.splitlines() if line.startswith("ok  ")]
+    stdout = str(one_sided.get("stdout") or "").splitlines()
+    passed = [line[4:] for line in stdout if line.startswith("ok  ")]
     failed = [line.split(": ", 1)[1] for line in str(one_sided.get("stderr") or "").splitlines()
               if line.startswith("rank ") and " failed: " in line]
     done = f"{len(passed)} kinds of window and synchronisation (Put, Get, Accumulate) across {len(live)} nodes"
@@ -300,7 +300,7 @@ def _one_sided(view: dict, live: list, one_sided: dict) -> tuple[list, list, lis
     if rc == 0:
         return [_line("one-sided", True, done)], [], []
     # The job prints its RESULT line once every step passed on every rank.
-    if rc == TIMED_OUT and not failed and any(line.startswith("RESULT ") for line in stdout.splitlines()):
+    if rc == TIMED_OUT and not failed and any(line.startswith("RESULT ") for line in stdout):
         detail = f"{done}; {LAUNCHER_HANG}"
         return [_line("one-sided", "WARN", detail)], [], [f"one-sided: {detail}"]
     after = f" after: {passed[-1]}" if passed else ""

@@ -559,13 +559,14 @@ def cloud_init(root="/", hosts_marker=""):
     except ValueError:
         local_hostname = None
     cmdline = (read_text(paths["cmdline"]) or "").split()
+    template = read_text(paths["hosts_template"])
     return {
         "enabled": not os.path.exists(paths["disabled"]) and "cloud-init=disabled" not in cmdline,
         "manage_etc_hosts": manage_etc_hosts(config.get("manage_etc_hosts", False)),
         "preserve_hostname": str(config.get("preserve_hostname", False)).strip().lower() in TRUE_WORDS,
         "hostname": cloud_init_hostname(config, local_hostname),
-        "hosts_template": "/" + CLOUD_INIT["hosts_template"] if os.path.exists(paths["hosts_template"]) else "",
-        "hosts_template_block": block_lines(read_text(paths["hosts_template"]), hosts_marker),
+        "hosts_template": "" if template is None else "/" + CLOUD_INIT["hosts_template"],
+        "hosts_template_block": block_lines(template, hosts_marker),
     }
 
 
