@@ -24,6 +24,10 @@ export PY_COLORS ?= 1
 # network once per machine, not once per node, cluster and scenario. VCLUSTER_APT_CACHE=0 fetches directly.
 export VCLUSTER_APT_CACHE ?= 1
 STAGE := tools/timed
+# The most seconds a stage of `make test` may run, about twice its time on CI, so that a stage that hangs fails alone,
+# with its output and what it was running, long before CI's own limit ends the whole run silently.
+STAGE_LIMIT_S ?= 900
+MOLECULE_LIMIT_S ?= 1200
 
 .PHONY: help
 help:  ## List the targets
@@ -136,13 +140,13 @@ stage-artifact: stage-image-bookworm
 
 .PHONY: $(STAGES)
 stage-image-bookworm:
-	$(STAGE) image-bookworm -- $(MAKE) --no-print-directory image
+	$(STAGE) image-bookworm --limit $(STAGE_LIMIT_S) -- $(MAKE) --no-print-directory image
 stage-image-trixie stage-image-arm64: stage-image-%:
-	$(STAGE) image-$* -- $(MAKE) --no-print-directory image-$*
+	$(STAGE) image-$* --limit $(STAGE_LIMIT_S) -- $(MAKE) --no-print-directory image-$*
 $(filter stage-molecule-%,$(STAGES)): stage-molecule-%:
-	$(STAGE) molecule-$* -- env PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test -s $*
+	$(STAGE) molecule-$* --limit $(MOLECULE_LIMIT_S) -- env PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test -s $*
 stage-lint stage-sanity stage-unit stage-artifact: stage-%:
-	$(STAGE) $* -- $(MAKE) --no-print-directory $*
+	$(STAGE) $* --limit $(STAGE_LIMIT_S) -- $(MAKE) --no-print-directory $*
 
 # Runs the stages given two at a time, then prints what the apt cache fetched and the stage table, whatever the
 # stages' outcome, and exits with make's status.
@@ -159,10 +163,10 @@ test-quick: clean-reports venv host-deps  ## Lint and unit tests beside the defa
 
 .PHONY: quick-checks quick-molecule
 quick-checks:
-	$(STAGE) lint -- $(MAKE) --no-print-directory lint
-	$(STAGE) unit -- $(MAKE) --no-print-directory unit
+	$(STAGE) lint --limit $(STAGE_LIMIT_S) -- $(MAKE) --no-print-directory lint
+	$(STAGE) unit --limit $(STAGE_LIMIT_S) -- $(MAKE) --no-print-directory unit
 quick-molecule:
-	$(STAGE) molecule-default -- $(MAKE) --no-print-directory molecule-quick
+	$(STAGE) molecule-default --limit $(MOLECULE_LIMIT_S) -- $(MAKE) --no-print-directory molecule-quick
 
 .PHONY: clean-reports
 clean-reports:

@@ -54,3 +54,42 @@ def test_a_failed_stage_fails_the_summary_even_with_every_test_passed(tmp_path):
     timed(stages, "lint", "false")
     result = summary(junit, stages)
     assert result.returncode == 1 and "exit 1" in result.stdout and "failed stages: lint" in result.stdout, result.stdout
+
+
+def running(pid: int) -> bool:
+    """Whether a process runs (a zombie, ended but not yet reaped by its new parent, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_a_stage_past_its_limit_is_stopped_whole_and_says_what_it_ran(tmp_path):
+    marker = tmp_path / "child.pid"
+    # The stage's child outlives its shell unless the whole process group is ended.
+    command = f"sleep 60 & echo $! > {marker}; wait"
+    result = subprocess.run([sys.executable, str(ROOT / "tools/timed"), "molecule-default", "--limit", "1", "--",
+                             "sh", "-c", command], env={**os.environ, "STAGE_DIR": str(tmp_path)},
+                            capture_output=True, text=True, timeout=60, check=False)
+    record = json.loads((tmp_path / "molecule-default.json").read_text())
+    assert result.returncode == 124 and record["timed_out"] and record["status"] == 124, (result, record)
+    assert "sleep 60" in result.stderr and "its limit" in result.stderr, result.stderr
+    assert not running(int(marker.read_text())), "the stage's child process still runs"
+
+
+def test_the_table_says_which_stage_ran_out_of_time(tmp_path):
+    junit, stages = tmp_path / "junit", tmp_path / "stages"
+    junit.mkdir()
+    (junit / "lint.xml").write_text('<testsuite><testcase name="a"/></testsuite>')
+    subprocess.run([sys.executable, str(ROOT / "tools/timed"), "lint", "--limit", "0.5", "--", "sleep", "30"],
+                   env={**os.environ, "STAGE_DIR": str(stages)}, capture_output=True, timeout=60, check=False)
+    result = summary(junit, stages)
+    assert result.returncode == 1 and "timed out" in result.stdout, result.stdout
+    assert "failed stages: lint" in result.stdout, result.stdout
+
+
+def test_timed_refuses_a_limit_that_is_not_a_number():
+    bad = subprocess.run([sys.executable, str(ROOT / "tools/timed"), "lint", "--limit", "soon", "--", "true"],
+                         capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and "Usage" in bad.stderr, bad.stderr
