@@ -58,13 +58,13 @@ def test_slurmd_runs_configless(name):
 
 
 def test_srun_reaches_every_node():
-    hosts = on_head_as_mpi(f"srun --nodes={len(NODES)} hostname").split()
+    hosts = on_head_as_mpi(f"timeout 120 srun --nodes={len(NODES)} hostname").split()
     assert sorted(hosts) == sorted(NODES), hosts
 
 
 def test_ranks_started_by_srun_read_the_cluster_network_settings():
     # The same ~/.openmpi/mca-params.conf that keeps mpirun's ranks off Docker's bridge reaches srun's.
-    lines = on_head_as_mpi(f"srun --nodes={len(NODES)} ompi_info --parsable --param btl tcp --level 9").splitlines()
+    lines = on_head_as_mpi(f"timeout 120 srun --nodes={len(NODES)} ompi_info --parsable --param btl tcp --level 9").splitlines()
     values = [line.rsplit(":", 1)[1] for line in lines if ":btl_tcp_if_include:value:" in line]
     network = ".".join(ADDRESSES[HEAD].split(".")[:2])
     assert len(values) == len(NODES) and all(value.startswith(network) for value in values), values

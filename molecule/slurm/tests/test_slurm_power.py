@@ -39,5 +39,5 @@ def test_after_a_reboot_slurm_has_every_node_and_the_cluster_is_healthy(rebooted
 
 
 def test_after_a_reboot_a_job_runs_through_slurm_on_every_node(rebooted):
-    hosts = node(HEAD).check_output(as_mpi_user(f"srun --nodes={len(NODES)} hostname")).split()
+    hosts = node(HEAD).check_output(as_mpi_user(f"timeout 120 srun --nodes={len(NODES)} hostname")).split()
     assert sorted(hosts) == sorted(NODES), hosts

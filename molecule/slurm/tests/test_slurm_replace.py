@@ -40,5 +40,5 @@ def test_the_replaced_node_is_idle_in_slurm(replaced):
 
 
 def test_a_job_reaches_every_node_again(replaced):
-    hosts = node(HEAD).check_output(as_mpi_user(f"srun --nodes={len(NODES)} hostname")).split()
+    hosts = node(HEAD).check_output(as_mpi_user(f"timeout 120 srun --nodes={len(NODES)} hostname")).split()
     assert sorted(hosts) == sorted(NODES), hosts

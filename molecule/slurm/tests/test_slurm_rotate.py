@@ -28,5 +28,5 @@ def test_every_node_has_the_same_new_key(rotated):
 
 
 def test_jobs_still_reach_every_node_with_the_new_key(rotated):
-    hosts = node(HEAD).check_output(as_mpi_user(f"srun --nodes={len(NODES)} hostname")).split()
+    hosts = node(HEAD).check_output(as_mpi_user(f"timeout 120 srun --nodes={len(NODES)} hostname")).split()
     assert sorted(hosts) == sorted(NODES), hosts
