@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import importlib.util
 import os
 import re
 import subprocess
@@ -27,6 +28,14 @@ PAIRS = [(src, dst) for src in NODES for dst in NODES]
 # scenario runs only these (`pytest -m every_release`). Every other test of the collection's own logic runs once, on
 # the base cluster.
 EVERY_RELEASE = pytest.mark.every_release
+
+
+def job_module(job: str):
+    """A shipped job of files/mpi_jobs, loaded for its constants (the jobs import mpi4py only in main())."""
+    spec = importlib.util.spec_from_file_location(f"job_{job}", PROJECT / "files/mpi_jobs" / f"{job}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def node(name: str):

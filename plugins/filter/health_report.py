@@ -1,6 +1,8 @@
 """Filter picluster.mpi.health_report: turn the probes of check.yml into a verdict and a readable summary."""
 from __future__ import annotations
 
+import json
+
 DOCUMENTATION = r"""
 name: health_report
 author: picluster.mpi maintainers
@@ -287,6 +289,18 @@ def _reboot(view: dict, live: list) -> tuple[list, list]:
     return lines, problems
 
 
+def _rma_result(stdout: list) -> dict:
+    """The rma job's RESULT line, or {} when it printed none (or not JSON)."""
+    for text in stdout:
+        if text.startswith("RESULT "):
+            try:
+                result = json.loads(text[len("RESULT "):])
+            except ValueError:
+                return {}
+            return result if isinstance(result, dict) else {}
+    return {}
+
+
 def _one_sided(view: dict, live: list, one_sided: dict) -> tuple[list, list, list]:
     """The rma job on one rank per node: which steps passed, and where it failed or hung."""
     rc = one_sided.get("rc")
@@ -294,7 +308,9 @@ def _one_sided(view: dict, live: list, one_sided: dict) -> tuple[list, list, lis
     passed = [line[4:] for line in stdout if line.startswith("ok  ")]
     failed = [line.split(": ", 1)[1] for line in str(one_sided.get("stderr") or "").splitlines()
               if line.startswith("rank ") and " failed: " in line]
-    done = f"{len(passed)} kinds of window and synchronisation (Put, Get, Accumulate) across {len(live)} nodes"
+    done = f"{len(passed)} steps, the patterns of mpi4py's one-sided tests, across {len(live)} nodes"
+    if _rma_result(stdout).get("passive_target_progress") == "when the target calls MPI":
+        done += "; a rank serves its window only while it calls MPI"
     if rc is None:
         return [_line("one-sided", False, f"not run: the head node {view['head']} does not answer")], [], []
     if rc == 0:

@@ -423,7 +423,15 @@ def one_sided_of(one_sided: dict) -> dict:
 def test_one_sided_communication_that_passes_every_step_is_ok():
     report = one_sided_of({"rc": 0, "stdout": "\n".join(f"ok  {s}" for s in RMA_STEPS) + "\nRESULT {}", "stderr": "",
                            "limit": 60})
-    assert report["ok"] and line(report, "one-sided").startswith("one-sided    OK    3 kinds"), report["lines"]
+    assert report["ok"] and line(report, "one-sided").startswith("one-sided    OK    3 steps"), report["lines"]
+    assert "serves" not in line(report, "one-sided"), report["lines"]
+
+
+def test_one_sided_communication_says_when_a_busy_target_holds_the_others():
+    result = 'RESULT {"passive_target_progress": "when the target calls MPI"}'
+    report = one_sided_of({"rc": 0, "stdout": f"ok  {RMA_STEPS[0]}\n{result}", "stderr": "", "limit": 60})
+    assert report["ok"] and line(report, "one-sided").endswith(
+        "a rank serves its window only while it calls MPI"), report["lines"]
 
 
 def test_one_sided_communication_that_fails_names_the_step_and_the_fix():
@@ -526,7 +534,7 @@ def one_sided_run(rc: int, result: bool) -> dict:
 
 def test_a_one_sided_job_stopped_after_its_result_warns_without_failing():
     report = health.health_report(cluster_view(), probes(), mpirun(), one_sided=one_sided_run(124, result=True))
-    assert report["ok"] and line(report, "one-sided").startswith("one-sided    WARN  1 kinds"), report["lines"]
+    assert report["ok"] and line(report, "one-sided").startswith("one-sided    WARN  1 steps"), report["lines"]
 
 
 def test_a_one_sided_job_stopped_before_its_result_is_a_hang():

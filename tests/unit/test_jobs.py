@@ -330,6 +330,45 @@ def test_rma_expected_sum_adds_every_rank_plus_one(size: int, total: int) -> Non
     assert rma.expected_sum(size) == sum(rank + 1 for rank in range(size)) == total
 
 
+@pytest.mark.parametrize(("tickets", "size", "ok"), [
+    ([2, 0, 1], 3, True),
+    ([0], 1, True),
+    ([0, 0, 1], 3, False),  # two ranks fetched the same count: the fetch and the add were not one operation
+    ([1, 2, 3], 3, False),
+    ([0, 1], 3, False),     # a rank's ticket is missing
+])
+def test_rma_every_count_is_fetched_once(tickets: list[int], size: int, ok: bool) -> None:
+    assert rma.tickets_ok(tickets, size) is ok
+
+
+@pytest.mark.parametrize(("seen", "final", "ok"), [
+    ([2, 2, -1], 2, True),    # rank 2 swapped first, the others found its rank
+    ([-1], 0, True),
+    ([-1, -1, 0], 0, False),  # two winners: the swap was not atomic
+    ([1, -1, 1], 2, False),   # the cell holds a rank that did not win
+    ([1, -1, 0], 1, False),   # a loser saw something else than the winner
+    ([0, 0, 0], 0, False),    # nobody won
+])
+def test_rma_compare_and_swap_has_one_winner_that_everyone_saw(seen: list[int], final: int, ok: bool) -> None:
+    assert rma.swap_ok(seen, final) is ok
+
+
+@pytest.mark.parametrize(("epochs", "expected"), [
+    ([], "n/a"),
+    ([0.01, 0.6], "asynchronous"),
+    ([0.46, 0.5], "when the target calls MPI"),
+    ([0.44, 0.9], "asynchronous"),
+])
+def test_rma_progress_tells_a_held_epoch_from_an_asynchronous_one(epochs: list[float], expected: str) -> None:
+    assert rma.progress(epochs, 0.5) == expected
+
+
+def test_rma_busy_computes_for_about_the_time_asked() -> None:
+    started = time.perf_counter()
+    rma.busy(0.05)
+    assert 0.05 <= time.perf_counter() - started < 1
+
+
 def test_rma_explains_a_window_refused_under_thread_multiple() -> None:
     assert rma.HINT in rma.explain(Exception("MPI_ERR_WIN: invalid window"), "multiple")
 

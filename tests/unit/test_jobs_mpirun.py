@@ -154,11 +154,12 @@ def test_temperature_without_any_sensor(tmp_path: Path) -> None:
 # ---- rma: one-sided communication, as the cluster's MCA parameters configure it for Open MPI 4 -------------------
 
 def one_sided_options() -> list[str]:
-    """What the machinefile role writes for Open MPI 4 (its one-sided components for TCP); Open MPI 5 needs nothing."""
+    """What the machinefile role sets up for Open MPI 4 (its one-sided components for TCP, and mpi4py's thread level
+    that every Python start on a node reads); Open MPI 5 needs nothing."""
     version = subprocess.run([MPIRUN, "--version"], capture_output=True, text=True, timeout=60, check=False).stdout
     if " 4." not in version.splitlines()[0]:
         return []
-    return ["--mca", "osc", "sm,pt2pt"]
+    return ["--mca", "osc", "sm,pt2pt", "-x", "MPI4PY_RC_THREAD_LEVEL=serialized"]
 
 
 @pytest.mark.parametrize("ranks", RANKS)
@@ -166,6 +167,12 @@ def test_rma_passes_every_step(ranks: int) -> None:
     rma = load_source(JOBS / "rma.py")
     result, _stdout = run_job("rma", ranks, "--rounds", "2", mpirun_options=one_sided_options())
     assert (result["ranks"], result["steps"]) == (ranks, rma.STEPS), result
+
+
+def test_rma_on_one_machine_shares_memory_without_waiting_for_a_busy_target() -> None:
+    """One node: the shared-memory component serves every window, so a target's memory changes while it computes."""
+    result, _stdout = run_job("rma", 3, "--rounds", "1", mpirun_options=one_sided_options())
+    assert (result["nodes"], result["passive_target_progress"]) == (1, "asynchronous"), result
 
 
 def run_failing(job: str, ranks: int, *args: str, mpirun_options: list[str] | None = None) -> str:
@@ -184,8 +191,8 @@ def test_rma_past_its_time_limit_ends_the_job_and_says_where() -> None:
 
 
 def test_rma_under_open_mpi_4_with_pt2pt_and_thread_multiple_fails_with_the_fix() -> None:
-    """What a program asking for mpi4py's default thread level meets across nodes, where only pt2pt serves. On one
-    machine, pt2pt is forced, and the environment overrides the job's own thread level to see it."""
+    """What a program asking for MPI_THREAD_MULTIPLE meets across nodes, where only pt2pt serves. On one machine,
+    pt2pt is forced to see it."""
     if not one_sided_options():
         pytest.skip("Open MPI 5 has no pt2pt component and runs one-sided operations over TCP as it is")
     rma = load_source(JOBS / "rma.py")

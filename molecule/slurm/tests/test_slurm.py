@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from clustertest import ADDRESSES, HEAD, MPI_HOME, NODES, SLOTS, as_mpi_user, node, playbook
+from clustertest import ADDRESSES, HEAD, MPI_HOME, NODES, SLOTS, as_mpi_user, job_module, node, playbook
 
 ALL_RANKS = SLOTS * len(NODES)
 
@@ -151,6 +151,16 @@ def test_pingpong_through_slurm_runs_one_task_on_every_node(tmp_path):
     run = playbook("run_job.yml", "-e", "job=pingpong", "-e", "launcher=slurm", "-e", f"mpi_job_results_dir={tmp_path}")
     assert run.returncode == 0 and sorted(saved_result(tmp_path, "pingpong")["hosts"]) == sorted(NODES), \
         run.stdout[-3000:]
+
+
+def test_one_sided_communication_through_slurm_runs_at_the_clusters_thread_level(tmp_path):
+    """srun starts the ranks without mpirun, and the job leaves mpi4py's thread level alone: the nodes' default
+    must reach ranks started this way too (Open MPI 4 refuses windows across nodes at MPI_THREAD_MULTIPLE)."""
+    run = playbook("run_job.yml", "-e", "job=rma", "-e", "launcher=slurm", "-e", "map_by=node",
+                   "-e", "job_args=--rounds 1", "-e", f"mpi_job_results_dir={tmp_path}")
+    assert run.returncode == 0, run.stdout[-3000:]
+    saved = saved_result(tmp_path, "rma")
+    assert (saved["steps"], sorted(saved["hosts"])) == (job_module("rma").STEPS, sorted(NODES)), saved
 
 
 def test_hpl_through_slurm_passes_its_residual_check_on_the_nodes_asked_for(tmp_path):
