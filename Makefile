@@ -47,6 +47,10 @@ venv: $(BIN)/.installed  ## Create the virtualenv with the pinned tools
 host-deps:  ## Install the Debian packages the tests use on this machine (needs root)
 	tools/install-host-deps.sh
 
+.PHONY: mpi4py-tests
+mpi4py-tests:  ## Fetch mpi4py's own one-sided test suites (PyPI sdists, pinned SHA-256), which the scenarios run
+	$(PYTHON) tools/fetch-mpi4py-tests
+
 .PHONY: image
 image: host-deps  ## Build the virtual Pi node image (cached; rebuilt when its recipe changes)
 	NODE_SUITE=$(SUITE) NODE_CLOUD_INIT=$(CLOUD_INIT) tools/build-node-image.sh
@@ -115,11 +119,11 @@ artifact: venv image  ## Build the collection, install it alone on the lowest an
 SCENARIOS := default heal slurm trixie mixed_arch
 
 .PHONY: molecule
-molecule: venv image image-trixie image-arm64  ## All molecule scenarios, one after the other (mixed_arch's emulated arm64 nodes are slow)
+molecule: venv mpi4py-tests image image-trixie image-arm64  ## All molecule scenarios, one after the other (mixed_arch's emulated arm64 nodes are slow)
 	for scenario in $(SCENARIOS); do PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test -s $$scenario; done
 
 .PHONY: molecule-quick
-molecule-quick: venv image
+molecule-quick: venv mpi4py-tests image
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule test -s default
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/molecule destroy -s default
 
@@ -154,7 +158,7 @@ run_stages = status=0; since=$$(date +%s); $(MAKE) --no-print-directory -j2 --ou
 	tools/vcluster apt-cache-report --since $$since; $(PYTHON) tools/test-summary; exit $$status
 
 .PHONY: test
-test: clean-reports venv host-deps  ## The full suite, as CI runs it: every stage, two at a time, then the stage table
+test: clean-reports venv host-deps mpi4py-tests  ## The full suite, as CI runs it: every stage, two at a time, then the stage table
 	$(call run_stages,$(STAGES))
 
 .PHONY: test-quick
