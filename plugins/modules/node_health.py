@@ -68,14 +68,18 @@ import pwd
 import re
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.picluster.mpi.plugins.module_utils.node_system import (
+    JOB_PROCESSES,
+    TIME_SYNC_SERVICES,
+    container_manager,
+    read_text,
+)
 
 CHECKS = ["pi", "cpu", "time_sync", "jobs"]
 # The bits of `vcgencmd get_throttled` (Raspberry Pi documentation): the low ones hold now, the same bits 16 higher
 # say it has happened since boot.
 THROTTLE_FLAGS = [(0, "under-voltage"), (1, "frequency capped"), (2, "throttled"), (3, "soft temperature limit")]
 SINCE_BOOT_SHIFT = 16
-TIME_SYNC_SERVICES = ["systemd-timesyncd", "chrony", "chronyd", "ntpsec", "ntp", "openntpd"]
-JOB_PROCESSES = {"mpirun", "mpiexec", "orterun", "prterun", "prte", "orted", "prted", "slurmstepd"}
 
 
 def decode_throttled(value: int) -> dict:
@@ -114,11 +118,7 @@ def pi_state(module, vcgencmd: str | None) -> dict | None:
 
 
 def _read(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read().strip()
-    except OSError:
-        return None
+    return read_text(path, strip=True)
 
 
 def cpu_state(sysfs: str = "/sys/devices/system/cpu/cpu0/cpufreq") -> dict | None:
@@ -139,13 +139,13 @@ def parse_is_active(services: list, output: str) -> str | None:
     return next((name for name, state in zip(services, output.splitlines()) if state.strip() == "active"), None)
 
 
-def time_sync_state(module, container_file: str = "/run/systemd/container") -> dict:
+def time_sync_state(module, system_root: str = "/") -> dict:
     _rc, out, _err = module.run_command(["systemctl", "is-active", *TIME_SYNC_SERVICES])
     rc, synced, _err = module.run_command(["timedatectl", "show", "--property=NTPSynchronized", "--value"])
     return {
         "service": parse_is_active(TIME_SYNC_SERVICES, out),
         "synchronized": {"yes": True, "no": False}.get(synced.strip()) if rc == 0 else None,
-        "container": _read(container_file) or "",
+        "container": container_manager(system_root),
     }
 
 

@@ -221,6 +221,11 @@ import site
 import socket
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.picluster.mpi.plugins.module_utils.node_system import (
+    TIME_SYNC_SERVICES,
+    container_manager,
+    read_text,
+)
 
 KEY_TYPES = ("ed25519", "ecdsa", "rsa")
 HOST_KEY_FILE = "/etc/ssh/ssh_host_{}_key.pub"
@@ -410,28 +415,22 @@ def apt_lists_present(lists="/var/lib/apt/lists"):
         return False
 
 
-def control_groups(root="/sys/fs/cgroup", container_file="/run/systemd/container"):
+def control_groups(root="/sys/fs/cgroup", system_root="/"):
     if os.path.exists(os.path.join(root, "cgroup.controllers")):
         version = 2
     elif os.path.isdir(os.path.join(root, "freezer")):
         version = 1
     else:
         version = None
-    try:
-        with open(container_file, encoding="utf-8") as handle:
-            container = handle.read().strip()
-    except OSError:
-        container = ""
-    return {"version": version, "container": container}
+    return {"version": version, "container": container_manager(system_root)}
 
 
-TIME_SERVICES = ["chrony", "ntpsec", "ntp", "openntpd", "systemd-timesyncd"]
 UNIT_DIRS = ["/etc/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system"]
 
 
 def time_services(unit_dirs=None):
     unit_dirs = UNIT_DIRS if unit_dirs is None else unit_dirs
-    return [name for name in TIME_SERVICES
+    return [name for name in TIME_SYNC_SERVICES
             if any(os.path.exists(os.path.join(directory, f"{name}.service")) for directory in unit_dirs)]
 
 
@@ -490,14 +489,6 @@ CLOUD_INIT = {
 }
 # What cloud-init reads as true (util.translate_bool); manage_etc_hosts also takes "template" for true.
 TRUE_WORDS = ("true", "1", "on", "yes", "y")
-
-
-def read_text(path):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read()
-    except OSError:
-        return None
 
 
 def block_lines(text, marker):

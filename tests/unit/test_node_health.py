@@ -46,10 +46,15 @@ def test_parse_temperature_reads_vcgencmd_output(output, celsius):
     assert node_health.parse_temperature(output) == celsius
 
 
+def is_active_output(active: set[str]) -> str:
+    """What `systemctl is-active` prints for the time sync services, one state per line."""
+    return "".join(f"{'active' if name in active else 'inactive'}\n" for name in node_health.TIME_SYNC_SERVICES)
+
+
 @pytest.mark.parametrize(("output", "service"), [
-    ("inactive\nactive\ninactive\ninactive\ninactive\ninactive\n", "chrony"),
-    ("active\ninactive\ninactive\ninactive\ninactive\ninactive\n", "systemd-timesyncd"),
-    ("inactive\ninactive\ninactive\ninactive\ninactive\ninactive\n", None),
+    (is_active_output({"chrony"}), "chrony"),
+    (is_active_output({"systemd-timesyncd"}), "systemd-timesyncd"),
+    (is_active_output(set()), None),
     ("", None),
 ])
 def test_parse_is_active_names_the_active_time_service(output, service):

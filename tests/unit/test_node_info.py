@@ -205,15 +205,12 @@ def test_parse_apt_policy_of_a_package_no_source_offers_has_no_candidate():
 def test_control_groups_version(tmp_path, layout, expected):
     for entry in layout:
         (tmp_path / entry).mkdir() if entry.endswith("/") else (tmp_path / entry).write_text("cpu memory\n")
-    assert node_info.control_groups(str(tmp_path), str(tmp_path / "no-container"))["version"] == expected
+    assert node_info.control_groups(str(tmp_path), str(tmp_path / "machine"))["version"] == expected
 
 
-@pytest.mark.parametrize(("content", "expected"), [("docker\n", "docker"), (None, "")], ids=["docker", "machine"])
-def test_control_groups_name_the_container_systemd_detected(tmp_path, content, expected):
-    marker = tmp_path / "container"
-    if content is not None:
-        marker.write_text(content)
-    assert node_info.control_groups(str(tmp_path), str(marker))["container"] == expected
+def test_control_groups_name_the_container(tmp_path):
+    (tmp_path / ".dockerenv").write_text("")
+    assert node_info.control_groups(str(tmp_path), str(tmp_path))["container"] == "docker"
 
 
 @pytest.mark.parametrize(("files", "present"), [

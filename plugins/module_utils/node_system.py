@@ -1,0 +1,44 @@
+"""What the collection's modules read on a node the same way: files, whether the node is a container, the time sync
+services and the processes of MPI and Slurm jobs. One place for each, imported by the modules as
+ansible_collections.picluster.mpi.plugins.module_utils.node_system."""
+from __future__ import annotations
+
+import os
+
+# The time sync services a node may run, in the order the collection prefers them when several are installed:
+# a full NTP daemon before systemd-timesyncd, Debian's default client. chronyd is chrony's unit name elsewhere.
+TIME_SYNC_SERVICES = ("chrony", "chronyd", "ntpsec", "ntp", "openntpd", "systemd-timesyncd")
+
+# The processes of a running MPI or Slurm job: launchers, Open MPI's daemons (orted on Open MPI 4, prted on 5) and
+# Slurm's step daemon.
+JOB_PROCESSES = frozenset({"mpirun", "mpiexec", "orterun", "prterun", "prte", "orted", "prted", "slurmstepd"})
+
+# Files by which container managers mark a container, as systemd-detect-virt reads them.
+CONTAINER_MARKS = (("run/.containerenv", "podman"), (".dockerenv", "docker"))
+
+
+def read_text(path, strip=False):
+    """A text file's content (stripped if asked), or None when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    return text.strip() if strip else text
+
+
+def container_manager(root="/"):
+    """The container manager the node runs in, found as `systemd-detect-virt --container` finds it: systemd's
+    record (/run/systemd/container), the `container=` variable of PID 1, then the files podman and Docker leave.
+    Empty on a machine of its own."""
+    recorded = read_text(os.path.join(root, "run/systemd/container"), strip=True)
+    if recorded:
+        return recorded
+    environ = read_text(os.path.join(root, "proc/1/environ")) or ""
+    for variable in environ.split("\0"):
+        if variable.startswith("container=") and variable[len("container="):]:
+            return variable[len("container="):]
+    for mark, manager in CONTAINER_MARKS:
+        if os.path.exists(os.path.join(root, mark)):
+            return manager
+    return ""
