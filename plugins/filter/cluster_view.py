@@ -72,7 +72,9 @@ view: >-
 RETURN = r"""
 _value:
   description:
-    - C(group), C(head), C(members), C(live), C(dead), C(outside) (live members outside the play),
+    - C(group), C(head), C(members), C(live), C(order) (the live members, the head node first when it is live, the
+      order of the machinefile, Slurm's node lines and job placement), C(dead), C(outside) (live members outside the
+      play),
       C(write_targets) (per host of the play, the nodes it writes node-independent files to, itself and, for the
       first host, the live members outside the play), C(nodes) (per live node C(address), C(network), C(device),
       C(names), C(set_hostname), C(hostname), C(slots), C(cpus), C(topology), C(memory_mb), C(memory_available_mb),
@@ -89,6 +91,8 @@ _value:
 
 import ipaddress
 import re
+
+from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first
 
 HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
@@ -273,6 +277,7 @@ def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=
         "head": head,
         "members": members,
         "live": live,
+        "order": head_first(live, head),
         "dead": [m for m in members if m not in live],
         "outside": outside,
         "write_targets": {h: [h] + (outside if h == first else []) for h in in_play},

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first
+
 DOCUMENTATION = r"""
 name: health_report
 author: picluster.mpi maintainers
@@ -151,7 +153,7 @@ def _slurm(view: dict, live: list, slurm: dict) -> tuple[list, list]:
 
 def _clocks(view: dict, live: list, probes: dict, slurm: bool) -> tuple[list, list, list]:
     """The largest clock difference, measured from one node (the head when it answers) to every other."""
-    reference = next((n for n in [view["head"], *live] if n in live and (probes.get(n) or {}).get("clock_offsets")),
+    reference = next((n for n in head_first(live, view["head"]) if (probes.get(n) or {}).get("clock_offsets")),
                      None)
     if reference is None:
         return [_line("clocks", "n/a", "not measured: no node logged in to its peers")], [], []

@@ -67,6 +67,8 @@ _value:
 
 import math
 
+from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first
+
 BYTES_PER_ELEMENT = 8
 MIB = 1 << 20
 # HPL's own workspace and the MPI buffers on top of the matrix.
@@ -75,7 +77,7 @@ OVERHEAD = 1.05
 
 def place(view, ranks, map_by, nodes=None):
     """Ranks per node, in machinefile order (head first), as mpirun places them."""
-    order = list(nodes) if nodes else [view["head"], *[n for n in view["live"] if n != view["head"]]]
+    order = list(nodes) if nodes else head_first(view["live"], view["head"])
     slots = {n: int(view["nodes"][n]["slots"]) for n in order}
     placed = dict.fromkeys(order, 0)
     left = ranks

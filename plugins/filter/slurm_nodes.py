@@ -36,6 +36,8 @@ _value:
   elements: str
 """
 
+from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first
+
 
 def _topology(node):
     slots, cpus, topology = int(node["slots"]), node.get("cpus"), node.get("topology") or {}
@@ -46,9 +48,8 @@ def _topology(node):
 
 
 def slurm_nodes(view, reserve_mb):
-    head, live = view["head"], view["live"]
     lines = []
-    for name in sorted(live, key=lambda n: n != head):
+    for name in head_first(view["live"], view["head"]):
         node = view["nodes"][name]
         sockets, cores, threads = _topology(node)
         fields = [f"NodeName={name}", f"NodeAddr={node['address']}", f"CPUs={int(node['slots'])}",

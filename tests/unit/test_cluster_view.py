@@ -85,6 +85,14 @@ def test_a_healthy_cluster_has_every_member_live():
     assert (result["live"], result["dead"], result["outside"]) == (list(NODES), [], []), result
 
 
+@pytest.mark.parametrize(("head", "play_hosts", "order"), [
+    ("rpi-2", None, ["rpi-2", "rpi-0", "rpi-1"]),
+    ("rpi-0", ["rpi-1", "rpi-2"], ["rpi-1", "rpi-2"]),  # the head node does not answer
+], ids=["head-first", "dead-head-left-out"])
+def test_the_order_every_writer_follows_is_the_live_nodes_head_first(head, play_hosts, order):
+    assert view(head=head, play_hosts=play_hosts)["order"] == order
+
+
 def test_a_node_has_the_address_device_and_network_it_reports():
     node = view()["nodes"]["rpi-1"]
     assert (node["address"], node["device"], node["network"]) == ("192.0.2.11", "eth0", "192.0.2.0/24"), node

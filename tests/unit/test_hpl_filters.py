@@ -191,3 +191,11 @@ def test_the_display_map_gives_the_ranks_per_node_in_its_order():
 
 def test_output_without_a_map_places_nothing():
     assert mpirun_map(["pi is about 3.14159", "RESULT {}"]) == {}
+
+
+def test_a_dead_head_node_gets_no_ranks():
+    """The head node does not answer: the plan places the ranks on the live nodes only (it placed 4 on the head)."""
+    view = cluster(4)
+    view["live"] = view["live"][1:]
+    result = plan(view, 12)
+    assert "rpi-0" not in result["ranks_per_node"] and sum(result["ranks_per_node"].values()) == 12, result
