@@ -93,10 +93,10 @@ import ipaddress
 import re
 
 from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first
+from ansible_collections.picluster.mpi.plugins.plugin_utils.version_policy import differences
 
 HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 USER_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
-COMPARED = (("openmpi", "Open MPI"), ("mpi4py", "mpi4py"), ("slurm", "Slurm"))
 # Settings an earlier release read under another name: set under the old one, they would be ignored silently.
 RENAMED = {"ssh_mesh_key_type": ("mpi_user_key_type", "0.2.0")}
 
@@ -252,10 +252,8 @@ def _mismatches(nodes):
     mismatches = []
     if len({node["release"] for node in nodes.values()}) > 1:
         mismatches.append("the OS releases differ: " + ", ".join(f"{n}={node['release']}" for n, node in nodes.items()))
-    for key, label in COMPARED:
-        installed = {n: node["versions"].get(key) for n, node in nodes.items() if node["versions"].get(key)}
-        if len(set(installed.values())) > 1:
-            mismatches.append(f"{label} differs: " + ", ".join(f"{n}={version}" for n, version in installed.items()))
+    for _key, label, installed in differences({n: node["versions"] for n, node in nodes.items()}):
+        mismatches.append(f"{label} differs: " + ", ".join(f"{n}={version}" for n, version in installed.items()))
     return mismatches
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first
+from ansible_collections.picluster.mpi.plugins.plugin_utils.version_policy import MUST_MATCH, differences, shown
 
 DOCUMENTATION = r"""
 name: health_report
@@ -66,7 +67,6 @@ _value:
   type: dict
 """
 
-COMPONENTS = [("openmpi", "Open MPI"), ("mpi4py", "mpi4py"), ("python", "Python"), ("numpy", "NumPy")]
 # Node states in which Slurm runs jobs on a node. Any flag after the state (down*, idle~, ...) is trouble: "*" means
 # slurmctld cannot reach the node's slurmd.
 SLURM_UP = ("idle", "alloc", "mix", "comp")
@@ -88,33 +88,38 @@ def _line(check: str, ok: bool | str, detail: str) -> str:
     return f"{check:<12} {status:<4}  {detail}"
 
 
-def _versions(nodes: dict, live: list) -> tuple[list, list]:
-    lines, problems = [], []
-    arches = {node: nodes[node].get("versions", {}).get("architecture") or "?" for node in live}
-    differing = [label for key, label in COMPONENTS
-                 if len({str(nodes[node].get("versions", {}).get(key)) for node in live}) > 1]
+def _versions(nodes: dict, live: list) -> tuple[list, list, list]:
+    """The versions line: every component of the version policy some node has, one table row per node when they
+    differ; a difference the policy forbids is a problem, any other a warning."""
+    lines, problems, warnings = [], [], []
+    versions = {node: nodes[node].get("versions", {}) for node in live}
+    arches = {node: versions[node].get("architecture") or "?" for node in live}
+    components = shown(versions)
+    differing = differences(versions, components)
     if not differing:
-        first = nodes[live[0]].get("versions", {}) if live else {}
-        summary = ", ".join(f"{label} {first.get(key)}" for key, label in COMPONENTS)
+        first = versions[live[0]] if live else {}
+        summary = ", ".join(f"{label} {first.get(key)}" for key, label in components)
         on = "; ".join(f"{arch}: {', '.join(n for n in live if arches[n] == arch)}" for arch in sorted(set(arches.values())))
-        return [_line("versions", True, f"{summary} ({on})")], []
-    lines.append(_line("versions", False, f"{', '.join(differing)} differ between nodes:"))
-    header = f"  {'node':<12} {'arch':<8} " + " ".join(f"{label:<9}" for _key, label in COMPONENTS)
-    lines.append(header)
+        return [_line("versions", True, f"{summary} ({on})")], [], []
+    must = [label for key, label, _installed in differing if (key, label) in MUST_MATCH]
+    status = False if must else "WARN"
+    lines.append(_line("versions", status, f"{', '.join(label for _k, label, _i in differing)} differ between nodes:"))
+    lines.append(f"  {'node':<12} {'arch':<8} " + " ".join(f"{label:<9}" for _key, label in components))
     for node in live:
-        found = nodes[node].get("versions", {})
-        lines.append(f"  {node:<12} {arches[node]:<8} " + " ".join(f"{found.get(key)!s:<9}" for key, _label in COMPONENTS))
-    for key, label in COMPONENTS:
-        if label not in differing:
-            continue
+        lines.append(f"  {node:<12} {arches[node]:<8} " +
+                     " ".join(f"{versions[node].get(key)!s:<9}" for key, _label in components))
+    for _key, label, installed in differing:
         by_arch = {}
-        for node in live:
-            by_arch.setdefault(arches[node], set()).add(str(nodes[node].get("versions", {}).get(key)))
+        for node, version in installed.items():
+            by_arch.setdefault(arches[node], set()).add(str(version))
         split_by_arch = len(by_arch) > 1 and all(len(values) == 1 for values in by_arch.values())
         where = (" between architectures (" + ", ".join(f"{a}: {v.pop()}" for a, v in sorted(by_arch.items())) + ")"
                  if split_by_arch else "")
-        problems.append(f"{label} differs{where}; mixed versions fail or hang in mpirun")
-    return lines, problems
+        if label in must:
+            problems.append(f"{label} differs{where}; mixed versions fail or hang in mpirun")
+        else:
+            warnings.append(f"{label} differs{where}")
+    return lines, problems, warnings
 
 
 def _slurm(view: dict, live: list, slurm: dict) -> tuple[list, list]:
@@ -344,7 +349,7 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
     lines.append(_line("reachable", not dead, f"{len(live)}/{len(members)}{missing}"))
     problems += [f"{node} does not answer" for node in dead]
 
-    version_lines, version_problems = _versions(nodes, live)
+    version_lines, version_problems, version_warnings = _versions(nodes, live)
     lines += version_lines
     problems += version_problems
 
@@ -415,7 +420,7 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
     clock_lines, clock_problems, warnings = _clocks(view, live, {n: nodes[n]["probe"] for n in live}, bool(slurm))
     lines += clock_lines
     problems += clock_problems
-    warnings = launcher_warnings + warnings
+    warnings = version_warnings + launcher_warnings + warnings
 
     if health is not None:
         time_lines, time_warnings = _time_sync(live, health)

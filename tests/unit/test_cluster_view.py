@@ -465,7 +465,9 @@ def test_mixed_releases_are_a_mismatch_listing_every_node():
         "the OS releases differ: rpi-0=Debian bookworm, rpi-1=Debian bookworm, rpi-2=Debian trixie"]
 
 
-@pytest.mark.parametrize(("key", "version"), [("openmpi", "4.1.2"), ("mpi4py", "3.1.6"), ("slurm", "23.02.6")])
+@pytest.mark.parametrize(("key", "version"), [
+    ("openmpi", "4.1.2"), ("mpi4py", "3.1.6"), ("python", "3.12.1"), ("slurm", "23.02.6"),
+])
 def test_a_different_mpi_stack_is_a_mismatch_naming_the_node(key, version):
     hostvars = cluster()
     hostvars["rpi-1"]["__cluster_node_info"]["versions"][key] = version
