@@ -40,9 +40,10 @@ def suites() -> str:
 
 
 def outcome(output: str) -> tuple[list[int], set[str]]:
-    """How many tests each rank ran, and the test classes of every error or failure reported."""
-    ran = [int(count) for count in re.findall(r"^(?:\[\d+@\S+\] )?Ran (\d+) tests?", output, re.MULTILINE)]
-    failing = set(re.findall(r"^(?:\[\d+@\S+\] )?(?:ERROR|FAIL): \S+ \((?:[\w.]+\.)?(Test\w+)", output, re.MULTILINE))
+    """How many tests each rank ran, and the test classes of every error or failure reported. Ranks print at once,
+    so a line may start with another rank's progress dots: nothing is anchored at the start of a line."""
+    ran = [int(count) for count in re.findall(r"\bRan (\d+) tests? in ", output)]
+    failing = set(re.findall(r"\b(?:ERROR|FAIL): \S+ \((?:[\w.]+\.)?(Test\w+)", output))
     return ran, failing
 
 
