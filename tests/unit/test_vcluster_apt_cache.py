@@ -35,3 +35,14 @@ def test_a_package_fetched_twice_is_named():
 def test_transfers_before_the_run_are_left_out():
     report = vcluster.apt_cache_report(LOG, since=1796395599)
     assert report.startswith("apt cache: 0 packages fetched from the network (0 MB), 1 served"), report
+
+
+def test_the_cache_is_primed_from_the_first_node_of_each_architecture():
+    arch = {"rpi-0": "amd64", "rpi-1": "amd64", "rpi-2": "arm64", "rpi-3": "arm64"}
+    assert vcluster.first_of_each_arch(list(arch), arch) == ["rpi-0", "rpi-2"]
+    assert vcluster.first_of_each_arch(["rpi-3", "rpi-0"], arch) == ["rpi-3", "rpi-0"]
+
+
+def test_priming_leaves_the_nodes_lists_and_caches_alone():
+    command = vcluster.PRIME_APT_CACHE.format(timeout=5)
+    assert "Dir::State::Lists=$d" in command and "Dir::Cache::pkgcache= " in command and "rm -rf $d" in command
