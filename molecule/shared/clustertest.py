@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import os
 import re
 import subprocess
@@ -12,6 +11,7 @@ import pytest
 import testinfra
 import yaml
 from playbook_output import plain_output_env
+from source_files import load_source
 
 PROJECT = Path(os.environ.get("MOLECULE_PROJECT_DIRECTORY", Path(__file__).resolve().parents[2]))
 INVENTORY = Path(os.environ["VCLUSTER_INVENTORY"])
@@ -32,10 +32,7 @@ EVERY_RELEASE = pytest.mark.every_release
 
 def job_module(job: str):
     """A shipped job of files/mpi_jobs, loaded for its constants (the jobs import mpi4py only in main())."""
-    spec = importlib.util.spec_from_file_location(f"job_{job}", PROJECT / "files/mpi_jobs" / f"{job}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_source(PROJECT / "files/mpi_jobs" / f"{job}.py")
 
 
 def node(name: str):

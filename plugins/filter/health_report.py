@@ -296,8 +296,8 @@ def _reboot(view: dict, live: list) -> tuple[list, list]:
     return lines, problems
 
 
-def _rma_result(stdout: list) -> dict:
-    """The rma job's RESULT line, or {} when it printed none (or not JSON)."""
+def _rma_result(stdout: list) -> dict | None:
+    """The rma job's RESULT line: None when it printed none, {} when it is not a JSON object."""
     for text in stdout:
         if text.startswith("RESULT "):
             try:
@@ -305,7 +305,7 @@ def _rma_result(stdout: list) -> dict:
             except ValueError:
                 return {}
             return result if isinstance(result, dict) else {}
-    return {}
+    return None
 
 
 def _one_sided(view: dict, live: list, one_sided: dict) -> tuple[list, list, list]:
@@ -316,14 +316,15 @@ def _one_sided(view: dict, live: list, one_sided: dict) -> tuple[list, list, lis
     failed = [line.split(": ", 1)[1] for line in str(one_sided.get("stderr") or "").splitlines()
               if line.startswith("rank ") and " failed: " in line]
     done = f"{len(passed)} steps, the patterns of mpi4py's one-sided tests, across {len(live)} nodes"
-    if _rma_result(stdout).get("passive_target_progress") == "when the target calls MPI":
+    result = _rma_result(stdout)
+    if (result or {}).get("passive_target_progress") == "when the target calls MPI":
         done += "; a rank serves its window only while it calls MPI"
     if rc is None:
         return [_line("one-sided", False, f"not run: the head node {view['head']} does not answer")], [], []
     if rc == 0:
         return [_line("one-sided", True, done)], [], []
     # The job prints its RESULT line once every step passed on every rank.
-    if rc == TIMED_OUT and not failed and any(line.startswith("RESULT ") for line in stdout):
+    if rc == TIMED_OUT and not failed and result is not None:
         detail = f"{done}; {LAUNCHER_HANG}"
         return [_line("one-sided", "WARN", detail)], [], [f"one-sided: {detail}"]
     after = f" after: {passed[-1]}" if passed else ""
