@@ -3,15 +3,11 @@ Open MPI, mpi4py, Python and NumPy: a NumPy difference failed check.yml and pass
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
+from ansible_collections.picluster.mpi.plugins.filter import cluster_view
+from ansible_collections.picluster.mpi.plugins.filter import health_report as health
 from ansible_collections.picluster.mpi.plugins.plugin_utils.version_policy import comparable, differences, shown
-from source_files import load_source
-
-FILTERS = Path(__file__).resolve().parents[4] / "plugins/filter"
-cluster_view = load_source(FILTERS / "cluster_view.py")
-health = load_source(FILTERS / "health_report.py")
 
 BASE = {"openmpi": "4.1.4", "mpi4py": "3.1.4", "python": "3.11.2", "numpy": "1.24.2", "slurm": "22.05.8"}
 

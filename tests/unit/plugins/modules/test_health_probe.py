@@ -4,13 +4,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from pathlib import Path
 
 import pytest
-from source_files import load_source
-
-PLUGIN = Path(__file__).resolve().parents[2] / "plugins/modules/health_probe.py"
-health_probe = load_source(PLUGIN)
+from ansible_collections.picluster.mpi.plugins.modules import health_probe
 
 MACHINEFILE = """\
 # BEGIN ANSIBLE MANAGED BLOCK

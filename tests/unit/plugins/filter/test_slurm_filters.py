@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import base64
 import os
-from pathlib import Path
 
 import pytest
-from source_files import load_source
-
-FILTERS = Path(__file__).resolve().parents[2] / "plugins/filter"
-
-
-def load(name: str):
-    return load_source(FILTERS / f"{name}.py")
-
-
-slurm_nodes = load("slurm_nodes").slurm_nodes
-munge_text_key = load("munge_text_key").munge_text_key
-slurm_tracking = load("slurm_tracking").slurm_tracking
+from ansible_collections.picluster.mpi.plugins.filter.munge_text_key import munge_text_key
+from ansible_collections.picluster.mpi.plugins.filter.slurm_job import slurm_job
+from ansible_collections.picluster.mpi.plugins.filter.slurm_nodes import slurm_nodes
+from ansible_collections.picluster.mpi.plugins.filter.slurm_tracking import slurm_tracking
 
 PI4 = {"sockets": 1, "cores_per_socket": 4, "threads_per_core": 1}
 
@@ -120,7 +111,6 @@ def test_anything_else_is_no_cluster_key(content):
 
 # --- slurm_job ---------------------------------------------------------------------------------------------------------
 
-slurm_job = load("slurm_job").slurm_job
 
 # `scontrol show job --oneliner 4` on the virtual cluster (Slurm 22.05.8), after `sbatch -n2 --wrap hostname`.
 SCONTROL = (

@@ -7,10 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from source_files import load_source
-
-PLUGIN = Path(__file__).resolve().parents[2] / "plugins/modules/job_chart.py"
-job_chart = load_source(PLUGIN)
+from ansible_collections.picluster.mpi.plugins.modules import job_chart
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")  # what run_module runs modules with
 PNG = b"\x89PNG\r\n\x1a\n"

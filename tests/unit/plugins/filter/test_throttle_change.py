@@ -4,11 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from source_files import load_source
+from ansible_collections.picluster.mpi.plugins.filter.throttle_change import throttle_change
+from ansible_collections.picluster.mpi.plugins.modules import node_health
 
-ROOT = Path(__file__).resolve().parents[2]
-throttle_change = load_source(ROOT / "plugins/filter/throttle_change.py").throttle_change
-node_health = load_source(ROOT / "plugins/modules/node_health.py")
+ROOT = Path(__file__).resolve().parents[4]
 
 
 def pi(value: int) -> dict:

@@ -12,10 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from source_files import load_source
-
-PLUGIN = Path(__file__).resolve().parents[2] / "plugins/modules/node_info.py"
-node_info = load_source(PLUGIN)
+from ansible_collections.picluster.mpi.plugins.modules import node_info
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")  # what run_module runs the module with
 

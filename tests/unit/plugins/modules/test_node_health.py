@@ -5,14 +5,9 @@ import os
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
-from source_files import load_source
-
-PLUGIN = Path(__file__).resolve().parents[2] / "plugins/modules/node_health.py"
-node_health = load_source(PLUGIN)
-
+from ansible_collections.picluster.mpi.plugins.modules import node_health
 
 # ---- the throttle flags, on the values real boards report -----------------------------------------------------------
 

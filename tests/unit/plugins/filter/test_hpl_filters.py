@@ -4,18 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from source_files import load_source
+from ansible_collections.picluster.mpi.plugins.filter import hpcc_result as hpcc
+from ansible_collections.picluster.mpi.plugins.filter import hpl_plan as hpl
+from ansible_collections.picluster.mpi.plugins.filter.mpirun_map import mpirun_map
 
-FILTERS = Path(__file__).resolve().parents[2] / "plugins/filter"
-RECORDED = Path(__file__).resolve().parent / "recorded/hpccoutf-bookworm-2-ranks.txt"
+RECORDED = Path(__file__).resolve().parents[2] / "recorded/hpccoutf-bookworm-2-ranks.txt"
 
-
-def load(name: str):
-    return load_source(FILTERS / f"{name}.py")
-
-
-hpl = load("hpl_plan")
-hpcc = load("hpcc_result")
 
 PI4_MB = 3796  # MemTotal of a 4 GB Pi 4
 
@@ -166,7 +160,6 @@ def test_output_cut_short_is_incomplete_and_not_passed(recorded):
 
 # --- mpirun_map --------------------------------------------------------------------------------------------------------
 
-mpirun_map = load("mpirun_map").mpirun_map
 
 # mpirun --display-map of Open MPI 4.1.4 on the virtual cluster (recorded; printed twice, as it was).
 DISPLAY_MAP = """ Data for JOB [5914,1] offset 0 Total slots allocated 16

@@ -1,13 +1,8 @@
 """The verdict and summary of check.yml, from a cluster view and probe results of the shape the nodes return."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from source_files import load_source
-
-PLUGIN = Path(__file__).resolve().parents[2] / "plugins/filter/health_report.py"
-health = load_source(PLUGIN)
+from ansible_collections.picluster.mpi.plugins.filter import health_report as health
 
 NODES = ("rpi-0", "rpi-1", "rpi-2")
 ADDRESSES = {"rpi-0": "192.0.2.10", "rpi-1": "192.0.2.11", "rpi-2": "192.0.2.12"}

@@ -7,12 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from ansible_collections.picluster.mpi.plugins.lookup import extra_var
 from playbook_output import plain_output_env
-from source_files import load_source
 
-ROOT = Path(__file__).resolve().parents[2]
-PLUGIN = ROOT / "plugins/lookup/extra_var.py"
-extra_var = load_source(PLUGIN)
+ROOT = Path(__file__).resolve().parents[4]
 
 ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
 PLAY = """

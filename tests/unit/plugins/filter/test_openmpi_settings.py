@@ -7,10 +7,9 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from source_files import load_source
+from ansible_collections.picluster.mpi.plugins.filter.openmpi_settings import openmpi_settings as settings
 
-ROOT = Path(__file__).resolve().parents[2]
-settings = load_source(ROOT / "plugins/filter/openmpi_settings.py").openmpi_settings
+ROOT = Path(__file__).resolve().parents[4]
 TEMPLATE = (ROOT / "roles/machinefile/templates/mca-params.conf.j2").read_text()
 
 

@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
-from source_files import load_source
-
-PLUGIN = Path(__file__).resolve().parents[2] / "plugins/filter/cluster_view.py"
-cluster_view = load_source(PLUGIN)
+from ansible_collections.picluster.mpi.plugins.filter import cluster_view
 
 NODES = ("rpi-0", "rpi-1", "rpi-2")
 ADDRESSES = {"rpi-0": "192.0.2.10", "rpi-1": "192.0.2.11", "rpi-2": "192.0.2.12", "rpi_3": "192.0.2.13",
