@@ -1,4 +1,5 @@
-"""Loading the checkout's plugins and job scripts by path: they ship as files, not as an importable package."""
+"""Loading the job scripts (files/mpi_jobs) by path: they ship as files run by mpirun, not as an importable package;
+plugins are imported as Ansible imports them (ansible_collections.picluster.mpi.plugins...)."""
 from __future__ import annotations
 
 import importlib.util
