@@ -72,27 +72,17 @@ view: >-
 RETURN = r"""
 _value:
   description:
-    - C(group), C(head), C(members), C(live), C(order) (the live members, the head node first when it is live, the
-      order of the machinefile, Slurm's node lines and job placement), C(dead), C(outside) (live members outside the
-      play),
-      C(write_targets) (per host of the play, the nodes it writes node-independent files to, itself and, for the
-      first host, the live members outside the play), C(nodes) (per live node C(address), C(network), C(device),
-      C(names), C(set_hostname), C(hostname), C(slots), C(cpus), C(topology), C(memory_mb), C(memory_available_mb),
-      C(oversubscribed) (more slots than CPUs), C(release),
-      C(cgroup), C(time_services), C(cpufreq), C(packages), C(apt_lists), C(host_keys), C(public_keys), C(versions),
-      C(python_apt), C(boot_id), C(python_site), C(files_without_block), C(hosts_block), C(cloud_init) (what cloud-init does to
-      the names at boot, as M(picluster.mpi.node_info) reads it, null where it is not installed or disabled) and
-      C(hosts_template) (the template cloud-init renders C(/etc/hosts) from at every boot, empty where it does not)),
-      C(addresses) (every live node's names to its address), C(openmpi_major), C(sharing_a_kernel) (the live
-      nodes that run on one kernel with another live node, as containers on one host do, sharing its CPUs),
-      C(problems) and C(mismatches).
+    - The cluster view. Its keys - the cluster's (C(members), C(live), C(order), C(hostfile), C(nodes), C(problems),
+      ...) and each node's (C(address), C(slots), C(versions), ...), each marked as an inventory setting, a probed
+      state or derived from both - are the contract between the internal role C(_cluster) and the other roles,
+      documented in C(docs/cluster-view.md) and checked against a real view by the unit tests.
   type: dict
 """
 
 import ipaddress
 import re
 
-from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first
+from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first, hostfile_lines
 from ansible_collections.picluster.mpi.plugins.plugin_utils.version_policy import differences
 
 HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
@@ -147,6 +137,7 @@ def _node(name, node_vars, info):
         "names": names,
         "set_hostname": set_hostname,
         "hostname": name if set_hostname else info.get("hostname", ""),
+        "running_hostname": info.get("hostname", ""),
         "slots": slots,
         "cpus": cpus,
         "topology": dict(info.get("topology") or {}),
@@ -270,12 +261,14 @@ def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=
     first = in_play[0] if in_play else None
     openmpi = [nodes[n]["versions"].get("openmpi") for n in ([head] if head in nodes else []) + live]
     openmpi = [version for version in openmpi if version]
+    order = head_first(live, head)
     return {
         "group": group,
         "head": head,
         "members": members,
         "live": live,
-        "order": head_first(live, head),
+        "order": order,
+        "hostfile": hostfile_lines(order, nodes),
         "dead": [m for m in members if m not in live],
         "outside": outside,
         "write_targets": {h: [h] + (outside if h == first else []) for h in in_play},

@@ -68,6 +68,7 @@ _value:
 import math
 
 from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first
+from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import place as placed_ranks
 
 BYTES_PER_ELEMENT = 8
 MIB = 1 << 20
@@ -78,23 +79,7 @@ OVERHEAD = 1.05
 def place(view, ranks, map_by, nodes=None):
     """Ranks per node, in machinefile order (head first), as mpirun places them."""
     order = list(nodes) if nodes else head_first(view["live"], view["head"])
-    slots = {n: int(view["nodes"][n]["slots"]) for n in order}
-    placed = dict.fromkeys(order, 0)
-    left = ranks
-    if map_by == "node":
-        while left > 0:
-            for n in order:
-                if left > 0:
-                    placed[n] += 1
-                    left -= 1
-    else:
-        for n in order:
-            placed[n] = min(slots[n], left)
-            left -= placed[n]
-        # mpirun refuses more ranks than slots; the job's own check says so. Spread them for the sum to hold.
-        for n in order[:left]:
-            placed[n] += 1
-    return {n: k for n, k in placed.items() if k > 0}
+    return placed_ranks(order, {name: view["nodes"][name]["slots"] for name in order}, ranks, map_by)
 
 
 def grid(ranks, p=0):

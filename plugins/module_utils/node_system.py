@@ -9,9 +9,11 @@ import os
 # a full NTP daemon before systemd-timesyncd, Debian's default client. chronyd is chrony's unit name elsewhere.
 TIME_SYNC_SERVICES = ("chrony", "chronyd", "ntpsec", "ntp", "openntpd", "systemd-timesyncd")
 
-# The processes of a running MPI or Slurm job: launchers, Open MPI's daemons (orted on Open MPI 4, prted on 5) and
-# Slurm's step daemon.
-JOB_PROCESSES = frozenset({"mpirun", "mpiexec", "orterun", "prterun", "prte", "orted", "prted", "slurmstepd"})
+# The processes of a running MPI job that its user runs: launchers and Open MPI's daemons (orted on Open MPI 4, prted
+# on 5). run_job.yml's clean-up kills those a stopped job leaves behind.
+MPI_PROCESSES = frozenset({"mpirun", "mpiexec", "orterun", "prterun", "prte", "orted", "prted"})
+# The processes of a running MPI or Slurm job, Slurm's step daemon (root's) included: power.yml refuses while any runs.
+JOB_PROCESSES = MPI_PROCESSES | {"slurmstepd"}
 
 # Files by which container managers mark a container, as systemd-detect-virt reads them.
 CONTAINER_MARKS = (("run/.containerenv", "podman"), (".dockerenv", "docker"))

@@ -1,11 +1,13 @@
 """The HPL filters: the plan (N, NB, P x Q, memory) before the run, and the result read from hpcc's output."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from ansible_collections.picluster.mpi.plugins.filter import hpcc_result as hpcc
 from ansible_collections.picluster.mpi.plugins.filter import hpl_plan as hpl
+from ansible_collections.picluster.mpi.plugins.filter.hpl_outcome import hpl_outcome
 from ansible_collections.picluster.mpi.plugins.filter.mpirun_map import mpirun_map
 
 RECORDED = Path(__file__).resolve().parents[2] / "recorded/hpccoutf-bookworm-2-ranks.txt"
@@ -192,3 +194,42 @@ def test_a_dead_head_node_gets_no_ranks():
     view["live"] = view["live"][1:]
     result = plan(view, 12)
     assert "rpi-0" not in result["ranks_per_node"] and sum(result["ranks_per_node"].values()) == 12, result
+
+
+# --- hpl_outcome ---------------------------------------------------------------------------------------------------
+
+OUTPUT_FILE = "/home/mpi/mpi_jobs/hpl/hpccoutf.txt"
+
+
+def outcome(rc=0):
+    return {"rc": rc, "lines": ["mpirun output"], "reason": f"mpirun exited with {rc}", "wall_s": 3.0}
+
+
+def test_a_passed_run_shows_its_figures_in_one_line(recorded):
+    result = hpl_outcome(outcome(), hpcc.hpcc_result(recorded, ["rpi-0"]), OUTPUT_FILE)
+    assert result["lines"][1] == ("HPL 3.691 Gflops (3.691 per node), N=1200 NB=96 P x Q=1 x 2, 0.312726 s, residual "
+                                  "0.0037827 passed; 31.5% of DGEMM (5.86516 Gflops per rank x 2 ranks)"), result
+    assert result["rc"] == 0
+
+
+def test_the_result_line_holds_the_result_as_json(recorded):
+    result = hpcc.hpcc_result(recorded, ["rpi-0"])
+    line = hpl_outcome(outcome(), result, OUTPUT_FILE)["lines"][-1]
+    assert line.startswith("RESULT ") and json.loads(line[7:]) == result
+
+
+def test_a_failed_residual_check_fails_a_job_mpirun_ran_to_the_end(recorded):
+    failed = hpcc.hpcc_result(recorded.replace("0.0037827 ...... PASSED", "27.5 ...... FAILED"), ["rpi-0"])
+    result = hpl_outcome(outcome(), failed, OUTPUT_FILE)
+    assert result["rc"] == 1 and result["reason"].startswith("HPL failed its residual check: 27.5 is not below 16.0")
+
+
+def test_no_result_fails_the_job_naming_the_file(recorded):
+    result = hpl_outcome(outcome(), hpcc.hpcc_result("", ["rpi-0"]), OUTPUT_FILE)
+    assert (result["rc"], result["reason"], result["lines"][1]) == (
+        1, f"hpcc wrote no HPL result in {OUTPUT_FILE}", "HPL: no result")
+
+
+def test_a_failed_mpirun_keeps_its_own_reason(recorded):
+    result = hpl_outcome(outcome(rc=124), hpcc.hpcc_result("", ["rpi-0"]), OUTPUT_FILE)
+    assert (result["rc"], result["reason"]) == (124, "mpirun exited with 124")
