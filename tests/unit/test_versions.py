@@ -41,3 +41,9 @@ def test_every_plugin_says_the_release_that_brought_it(path):
     assert version_added(path) == expected, (
         f"{path.relative_to(ROOT)} says version_added {version_added(path)}, but it came with {expected} "
         f"({'the changelog says so' if path.stem in released_in() else 'galaxy.yml, the release being made'})")
+
+
+def test_the_readme_installs_the_artifact_of_this_version():
+    readme = (ROOT / "README.md").read_text()
+    named = set(re.findall(r"picluster-mpi-([0-9.]+)\.tar\.gz", readme))
+    assert named == {GALAXY}, f"the README names the artifact of {sorted(named)}, galaxy.yml makes {GALAXY}"
