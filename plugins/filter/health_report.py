@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first
+from ansible_collections.picluster.mpi.plugins.plugin_utils.slurm_states import is_up, node_states
 from ansible_collections.picluster.mpi.plugins.plugin_utils.version_policy import MUST_MATCH, differences, shown
 
 DOCUMENTATION = r"""
@@ -67,9 +68,6 @@ _value:
   type: dict
 """
 
-# Node states in which Slurm runs jobs on a node. Any flag after the state (down*, idle~, ...) is trouble: "*" means
-# slurmctld cannot reach the node's slurmd.
-SLURM_UP = ("idle", "alloc", "mix", "comp")
 # munge rejects a credential made on a clock this far off (its default time-to-live).
 MUNGE_TTL_S = 300
 # Clocks this far apart make logs hard to follow; this far, they break credentials and make(1).
@@ -125,11 +123,7 @@ def _versions(nodes: dict, live: list) -> tuple[list, list, list]:
 def _slurm(view: dict, live: list, slurm: dict) -> tuple[list, list]:
     lines, problems = [], []
     sinfo = slurm.get("sinfo") or {}
-    states = {}
-    for line in str(sinfo.get("stdout") or "").splitlines():
-        name, _sep, rest = line.partition("|")
-        state, _sep, reason = rest.partition("|")
-        states[name.strip()] = (state.strip(), reason.strip())
+    states = node_states(sinfo.get("stdout"))
     if sinfo.get("rc") != 0:
         detail = f"sinfo failed on {view['head']}: {str(sinfo.get('stderr') or '').strip() or 'no answer'}"
         lines.append(_line("slurm", False, detail))
@@ -140,7 +134,7 @@ def _slurm(view: dict, live: list, slurm: dict) -> tuple[list, list]:
             state, reason = states.get(node, ("", ""))
             if not state:
                 down.append(f"{node} is not in Slurm's nodes (run site.yml)")
-            elif state not in SLURM_UP:
+            elif not is_up(state):
                 down.append(f"{node} is {state}" + (f" ({reason})" if reason and reason != "none" else ""))
         up = len(view["members"]) - len(down)
         lines.append(_line("slurm", not down, f"{up}/{len(view['members'])} nodes up in sinfo"

@@ -1,5 +1,5 @@
 """What the collection's modules read on a node the same way: files, whether the node is a container, the time sync
-services and the processes of MPI and Slurm jobs. One place for each, imported by the modules as
+services, cpufreq and the processes of MPI and Slurm jobs. One place for each, imported by the modules as
 ansible_collections.picluster.mpi.plugins.module_utils.node_system."""
 from __future__ import annotations
 
@@ -27,6 +27,15 @@ def read_text(path, strip=False):
     except OSError:
         return None
     return text.strip() if strip else text
+
+
+# cpu0's cpufreq: a Pi's cores share one clock, so cpu0's governor and clock are the node's.
+CPUFREQ = "/sys/devices/system/cpu/cpu0/cpufreq"
+
+
+def cpufreq_value(name, sysfs=CPUFREQ):
+    """One cpufreq file of cpu0 (scaling_governor, scaling_cur_freq, ...), stripped; None where the kernel has none."""
+    return read_text(os.path.join(sysfs, name), strip=True)
 
 
 def container_manager(root="/"):

@@ -69,9 +69,11 @@ import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.picluster.mpi.plugins.module_utils.node_system import (
+    CPUFREQ,
     JOB_PROCESSES,
     TIME_SYNC_SERVICES,
     container_manager,
+    cpufreq_value,
     read_text,
 )
 
@@ -121,16 +123,16 @@ def _read(path: str) -> str | None:
     return read_text(path, strip=True)
 
 
-def cpu_state(sysfs: str = "/sys/devices/system/cpu/cpu0/cpufreq") -> dict | None:
+def cpu_state(sysfs: str = CPUFREQ) -> dict | None:
     """cpu0's clock, maximum and governor: a Pi's cores share one clock."""
-    current, maximum = _read(f"{sysfs}/scaling_cur_freq"), _read(f"{sysfs}/cpuinfo_max_freq")
+    current, maximum = cpufreq_value("scaling_cur_freq", sysfs), cpufreq_value("cpuinfo_max_freq", sysfs)
     if current is None and maximum is None:
         return None
     return {
         "mhz": int(current) // 1000 if current and current.isdigit() else None,
         "max_mhz": int(maximum) // 1000 if maximum and maximum.isdigit() else None,
-        "governor": _read(f"{sysfs}/scaling_governor"),
-        "governors": (_read(f"{sysfs}/scaling_available_governors") or "").split(),
+        "governor": cpufreq_value("scaling_governor", sysfs),
+        "governors": (cpufreq_value("scaling_available_governors", sysfs) or "").split(),
     }
 
 

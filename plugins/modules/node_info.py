@@ -222,8 +222,10 @@ import socket
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.picluster.mpi.plugins.module_utils.node_system import (
+    CPUFREQ,
     TIME_SYNC_SERVICES,
     container_manager,
+    cpufreq_value,
     read_text,
 )
 
@@ -434,15 +436,11 @@ def time_services(unit_dirs=None):
             if any(os.path.exists(os.path.join(directory, f"{name}.service")) for directory in unit_dirs)]
 
 
-def cpufreq(sysfs="/sys/devices/system/cpu/cpu0/cpufreq"):
-    try:
-        with open(os.path.join(sysfs, "scaling_available_governors"), encoding="utf-8") as handle:
-            governors = handle.read().split()
-        with open(os.path.join(sysfs, "scaling_governor"), encoding="utf-8") as handle:
-            governor = handle.read().strip()
-    except OSError:
+def cpufreq(sysfs=CPUFREQ):
+    governors, governor = cpufreq_value("scaling_available_governors", sysfs), cpufreq_value("scaling_governor", sysfs)
+    if governors is None or governor is None:
         return None
-    return {"governor": governor, "governors": governors}
+    return {"governor": governor, "governors": governors.split()}
 
 
 def python_site(directories=None):

@@ -28,7 +28,7 @@ def test_the_roles_manage_blocks_at_all():
     assert len(blockinfile_markers()) >= len(MARKERS), blockinfile_markers()
 
 
-@pytest.mark.parametrize(("path", "marker"), blockinfile_markers(), ids=lambda value: str(value))
+@pytest.mark.parametrize(("path", "marker"), blockinfile_markers(), ids=str)
 def test_every_blockinfile_takes_its_marker_from_cluster_markers(path, marker):
     assert re.fullmatch(r"\{\{ __cluster_markers\.\w+ \}\}", marker), f"{path}: marker {marker!r} is written there"
 

@@ -89,9 +89,9 @@ def test_the_order_every_writer_follows_is_the_live_nodes_head_first(head, play_
     assert view(head=head, play_hosts=play_hosts)["order"] == order
 
 
-
 def test_the_hostfile_lines_follow_that_order_with_each_nodes_slots():
     assert view(head="rpi-2")["hostfile"] == ["rpi-2 slots=4", "rpi-0 slots=4", "rpi-1 slots=4"]
+
 
 def test_a_node_has_the_address_device_and_network_it_reports():
     node = view()["nodes"]["rpi-1"]

@@ -21,8 +21,8 @@ def view(slots=(4, 4, 4, 4), dead=(), head="rpi-0"):
     names = [f"rpi-{index}" for index in range(len(slots))]
     live = [name for name in names if name not in dead]
     order = ([head] if head in live else []) + [name for name in live if name != head]
-    return {"order": order, "dead": list(dead), "nodes": {name: {"slots": str(slots[names.index(name)])}
-                                                           for name in live}}
+    nodes = {name: {"slots": str(slots[names.index(name)])} for name in live}
+    return {"order": order, "dead": list(dead), "nodes": nodes}
 
 
 def plan(cluster=None, name="pi", **options):

@@ -6,6 +6,7 @@ from ansible_collections.picluster.mpi.plugins.module_utils.node_system import (
     JOB_PROCESSES,
     TIME_SYNC_SERVICES,
     container_manager,
+    cpufreq_value,
     read_text,
 )
 
@@ -49,3 +50,12 @@ def test_systemd_timesyncd_is_the_last_choice_of_time_sync_service():
 
 def test_job_processes_include_every_launcher_and_daemon():
     assert {"mpirun", "mpiexec", "prterun", "orted", "prted", "slurmstepd"} <= JOB_PROCESSES
+
+
+def test_a_cpufreq_value_is_read_stripped(tmp_path):
+    (tmp_path / "scaling_governor").write_text("ondemand\n")
+    assert cpufreq_value("scaling_governor", str(tmp_path)) == "ondemand"
+
+
+def test_a_cpufreq_value_the_kernel_lacks_is_none(tmp_path):
+    assert cpufreq_value("scaling_governor", str(tmp_path / "cpufreq")) is None

@@ -10,8 +10,7 @@ import pytest
 from ansible_collections.picluster.mpi.plugins.modules import node_health
 
 # ---- the throttle flags, on the values real boards report -----------------------------------------------------------
-
-@pytest.mark.parametrize(("value", "now", "since_boot"), [
+THROTTLED = [
     (0x0, [], []),
     (0x50000, [], ["under-voltage", "throttled"]),
     (0x50005, ["under-voltage", "throttled"], ["under-voltage", "throttled"]),
@@ -19,7 +18,11 @@ from ansible_collections.picluster.mpi.plugins.modules import node_health
     (0xE0000, [], ["frequency capped", "throttled", "soft temperature limit"]),
     (0xF000F, ["under-voltage", "frequency capped", "throttled", "soft temperature limit"],
      ["under-voltage", "frequency capped", "throttled", "soft temperature limit"]),
-], ids=["healthy", "weak-supply-earlier", "weak-supply-now", "hot-now", "hot-earlier", "everything"])
+]
+
+
+@pytest.mark.parametrize(("value", "now", "since_boot"), THROTTLED,
+                         ids=["healthy", "weak-supply-earlier", "weak-supply-now", "hot-now", "hot-earlier", "everything"])
 def test_decode_throttled_names_what_holds_now_and_since_boot(value, now, since_boot):
     assert node_health.decode_throttled(value) == {"now": now, "since_boot": since_boot}
 
