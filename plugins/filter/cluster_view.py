@@ -39,7 +39,7 @@ options:
     type: str
     required: true
   user:
-    description: The MPI user, as C(name), C(uid) and C(gid).
+    description: The MPI user, as C(name), C(uid), C(gid) and C(home).
     type: dict
     required: true
   play_hosts:
@@ -61,6 +61,13 @@ options:
         apt has package lists at all.
     type: str
     default: none
+  storage:
+    description:
+      - The shared storage settings - C(backend), C(path), C(export_dir) and C(unit) (the sshfs unit's path). Settings
+        that cannot work are problems (see the shared_storage role); the export directory must exist on the head node
+        (read by M(picluster.mpi.node_info) with O(picluster.mpi.node_info#module:paths)).
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -82,6 +89,7 @@ _value:
 import ipaddress
 import re
 
+from ansible_collections.picluster.mpi.plugins.plugin_utils import shared_storage
 from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first, hostfile_lines
 from ansible_collections.picluster.mpi.plugins.plugin_utils.version_policy import differences
 
@@ -158,6 +166,8 @@ def _node(name, node_vars, info):
         "python_site": info.get("python_site") or "",
         "files_without_block": list(info.get("files_without_block") or []),
         "hosts_block": info.get("hosts_block"),
+        "paths": dict(info.get("paths") or {}),
+        "fstab_block": info.get("fstab_block"),
         "cloud_init": cloud_init,
         # cloud-init renders /etc/hosts from this template at every boot; empty where it leaves the file alone.
         "hosts_template": cloud_init["hosts_template"] if cloud_init and cloud_init["manage_etc_hosts"] == "template"
@@ -248,7 +258,7 @@ def _mismatches(nodes):
     return mismatches
 
 
-def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=None, scheduler="none"):
+def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=None, scheduler="none", storage=None):
     members = list(members)
     reached = _reached(outside_info)
     in_play = [m for m in members if m in play_hosts]
@@ -276,7 +286,10 @@ def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=
         "addresses": {name: node["address"] for node in nodes.values() for name in node["names"]},
         "openmpi_major": int(openmpi[0].split(".")[0]) if openmpi else None,
         "sharing_a_kernel": _sharing_a_kernel(nodes),
-        "problems": _problems(group, head, members, user, nodes, scheduler) + _renamed(members, hostvars),
+        "storage_in_place": [name for name in order if shared_storage.in_place(nodes[name], storage or {})],
+        "problems": (_problems(group, head, members, user, nodes, scheduler) + _renamed(members, hostvars)
+                     + shared_storage.problems(storage or {}, user.get("home") or f"/home/{user['name']}",
+                                               nodes[head]["paths"] if head in nodes else None)),
         "mismatches": _mismatches(nodes),
     }
 

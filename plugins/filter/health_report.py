@@ -54,6 +54,12 @@ options:
         seconds), for the line C(one-sided). Null leaves it out.
     type: dict
     required: false
+  storage:
+    description:
+      - The shared storage check (M(picluster.mpi.storage_probe) in two rounds), C(backend), C(path), C(user), and per
+        live node C(written) and C(read) (the module's results), for the line C(shared storage). Null leaves it out.
+    type: dict
+    required: false
 """
 
 EXAMPLES = r"""
@@ -302,6 +308,33 @@ def _rma_result(stdout: list) -> dict | None:
     return None
 
 
+def _storage(live: list, storage: dict) -> tuple[list, list]:
+    """The shared directory: mounted on every live node, and each node's file read right on every other."""
+    path, written, read = storage.get("path"), storage.get("written") or {}, storage.get("read") or {}
+    failures = []
+    for node in live:
+        mount = (written.get(node) or {}).get("mount") or (read.get(node) or {}).get("mount")
+        if not mount:
+            failures.append(f"{node} has nothing mounted at {path} (run site.yml; journalctl -u picluster-shared-storage"
+                            " on the node says why a mount failed)")
+            continue
+        wrote = (written.get(node) or {}).get("written") or "not run"
+        if wrote != "ok":
+            failures.append(f"{node} cannot write there as {storage.get('user')}: {wrote}")
+        seen = (read.get(node) or {}).get("read") or {}
+        wrong = [f"{peer}'s file {seen.get(peer, 'not read')}" for peer in live if seen.get(peer) != "ok"]
+        if wrong:
+            failures.append(f"{node} reads {'; '.join(wrong)}")
+    mounts = sorted({f"{m['fstype']} from {m['source']}" for m in
+                     ((written.get(n) or {}).get("mount") for n in live) if m})
+    detail = (f"{path} ({', '.join(mounts) or storage.get('backend')}) on {len(live)}/{len(live)} nodes: a file "
+              f"written on each node is read on every other, owned by {storage.get('user')}, mode 0644")
+    if failures:
+        detail = f"{path} ({storage.get('backend')}): {len(failures)} problem(s)"
+    return [_line("storage", not failures, detail)] + [f"  {failure}" for failure in failures], [
+        f"shared storage: {failure}" for failure in failures]
+
+
 def _one_sided(view: dict, live: list, one_sided: dict) -> tuple[list, list, list]:
     """The rma job on one rank per node: which steps passed, and where it failed or hung."""
     rc = one_sided.get("rc")
@@ -332,7 +365,7 @@ def _one_sided(view: dict, live: list, one_sided: dict) -> tuple[list, list, lis
 
 
 def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = None, health: dict | None = None,
-                  one_sided: dict | None = None) -> dict:
+                  one_sided: dict | None = None, storage: dict | None = None) -> dict:
     members, live = list(view["members"]), [n for n in view["members"] if n in view["live"]]
     nodes = {n: {"versions": view["nodes"][n].get("versions") or {}, "probe": probes.get(n) or {}} for n in live}
     cluster = {"group": view["group"], "head": view["head"], "mpirun": mpirun}
@@ -406,6 +439,11 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
         lines += one_sided_lines
         problems += one_sided_problems
         launcher_warnings += one_sided_warnings
+
+    if storage:
+        storage_lines, storage_problems = _storage(live, storage)
+        lines += storage_lines
+        problems += storage_problems
 
     if slurm:
         slurm_lines, slurm_problems = _slurm(view, live, slurm)

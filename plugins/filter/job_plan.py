@@ -22,14 +22,25 @@ options:
     description: The shipped job's name (C(hpl) is hpcc's HPL, a program, not a script); empty for a script of one's own.
     type: str
     required: true
-  script:
-    description: Where the job's script is on every node (ignored for HPL).
+  file:
+    description: The file name of the job's script (ignored for HPL).
     type: str
     required: true
   home:
-    description: The MPI user's home directory, which holds C(machinefile) and C(mpi_jobs/).
+    description: The MPI user's home directory, which holds C(machinefile) (and C(mpi_jobs/) for a job run there).
     type: str
     required: true
+  workdir:
+    description:
+      - Where the job's script and files go - C(home), the C(mpi_jobs/) directory of the MPI user's home on every
+        node; C(shared), the one of O(shared_path), written once and seen by every node. Empty, the job's own
+        choice (C(shared) for C(mpiio), C(home) for every other job).
+    type: str
+    default: ""
+  shared_path:
+    description: The shared directory (C(shared_storage_path)).
+    type: str
+    default: ""
   label:
     description: The job's name in Slurm and in the result.
     type: str
@@ -59,14 +70,16 @@ options:
 
 EXAMPLES = r"""
 plan: >-
-  {{ __cluster_view | picluster.mpi.job_plan(name='pi', script='/home/mpi/mpi_jobs/pi.py', home='/home/mpi',
-     label='pi', timeout=600, np='16') }}
+  {{ __cluster_view | picluster.mpi.job_plan(name='pi', file='pi.py', home='/home/mpi', label='pi', timeout=600,
+     np='16') }}
 """
 
 RETURN = r"""
 _value:
   description:
-    - C(hosts) (the job's nodes, head first), C(slots) (theirs, summed), C(map_by), C(ranks) (0 where O(np) is not a
+    - C(shared) (whether the job runs in the shared directory), C(jobs) (its C(mpi_jobs/) directory), C(script)
+      (where its script is, on every node),
+      C(hosts) (the job's nodes, head first), C(slots) (theirs, summed), C(map_by), C(ranks) (0 where O(np) is not a
       number), C(ranks_per_node), C(machinefile) (C(~/machinefile), or C(~/machinefile.job) when the job runs on fewer
       nodes than it names), C(hostfile) (the lines of C(~/machinefile.job), empty when the job uses C(~/machinefile)),
       C(workdir), C(program) (what each rank runs), C(mpirun) and C(sbatch) (their argv), C(leftovers) (an extended
@@ -94,11 +107,11 @@ def _time_limit(seconds):
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def _sbatch(view, plan, label, timeout, home, nodes_asked):
+def _sbatch(view, plan, label, timeout, jobs, nodes_asked):
     hosts, ranks = plan["hosts"], plan["ranks"]
     by_node = plan["map_by"] == "node"
     argv = ["sbatch", "--wait", "--parsable", f"--job-name={label}", f"--ntasks={ranks}",
-            f"--time={_time_limit(timeout)}", f"--chdir={plan['workdir']}", f"--output={home}/mpi_jobs/slurm-%j.out"]
+            f"--time={_time_limit(timeout)}", f"--chdir={plan['workdir']}", f"--output={jobs}/slurm-%j.out"]
     # Slurm may not have noticed yet that a node is down, and would wait for it.
     if view["dead"]:
         argv.append("--exclude=" + ",".join(view["dead"]))
@@ -112,14 +125,21 @@ def _sbatch(view, plan, label, timeout, home, nodes_asked):
     return [*argv, "--wrap", shlex.join(["srun"] + plan["program"])]
 
 
-def job_plan(view, name, script, home, label, timeout, nodes=None, np="all", map_by="", args=""):
+def job_plan(view, name, file, home, label, timeout, nodes=None, np="all", map_by="", args="", workdir="",
+             shared_path=""):
     nodes_asked = list(nodes or [])
     hpl = name == "hpl"
+    shared = (workdir or ("shared" if name == "mpiio" else "home")) == "shared"
+    jobs = f"{shared_path if shared else home}/mpi_jobs"
+    script = f"{jobs}/{file}"
     hosts = [node for node in view["order"] if node in (nodes_asked or view["order"])]
     slots = sum(int(view["nodes"][node]["slots"]) for node in hosts)
     map_by = map_by or ("node" if name == "pingpong" else "slot")
     own_machinefile = bool(view["dead"] or nodes_asked)
     plan = {
+        "shared": shared,
+        "jobs": jobs,
+        "script": script,
         "hosts": hosts,
         "slots": slots,
         "map_by": map_by,
@@ -127,7 +147,7 @@ def job_plan(view, name, script, home, label, timeout, nodes=None, np="all", map
         "machinefile": f"{home}/machinefile.job" if own_machinefile else f"{home}/machinefile",
         "hostfile": hostfile_lines(hosts, view["nodes"]) if own_machinefile else [],
         # hpcc reads its input from, and writes its output to, the working directory.
-        "workdir": f"{home}/mpi_jobs/hpl" if hpl else home,
+        "workdir": f"{jobs}/hpl" if hpl else jobs if shared else home,
         "program": ["hpcc"] if hpl else ["python3", "-m", "mpi4py", script, *args.split()],
     }
     plan["ranks_per_node"] = place(hosts, {node: view["nodes"][node]["slots"] for node in hosts}, plan["ranks"],
@@ -135,7 +155,7 @@ def job_plan(view, name, script, home, label, timeout, nodes=None, np="all", map
     plan["mpirun"] = (["mpirun", "-np", str(plan["ranks"]), "-machinefile", plan["machinefile"]]
                       + (["--map-by", "node"] if map_by == "node" else [])
                       + (["--display-map"] if hpl else []) + plan["program"])
-    plan["sbatch"] = _sbatch(view, plan, label, int(timeout), home, nodes_asked)
+    plan["sbatch"] = _sbatch(view, plan, label, int(timeout), jobs, nodes_asked)
     # What a stopped job can leave on a node: its ranks, and the launchers and Open MPI daemons the MPI user runs.
     ranks = COMMAND.format(names="hpcc") if hpl else re.escape(script)
     plan["leftovers"] = f"{ranks}|" + COMMAND.format(names="|".join(sorted(MPI_PROCESSES)))

@@ -1,9 +1,10 @@
 """What the collection's modules read on a node the same way: files, whether the node is a container, the time sync
-services, cpufreq and the processes of MPI and Slurm jobs. One place for each, imported by the modules as
+services, cpufreq, mounts and the processes of MPI and Slurm jobs. One place for each, imported by the modules as
 ansible_collections.picluster.mpi.plugins.module_utils.node_system."""
 from __future__ import annotations
 
 import os
+import re
 
 # The time sync services a node may run, in the order the collection prefers them when several are installed:
 # a full NTP daemon before systemd-timesyncd, Debian's default client. chronyd is chrony's unit name elsewhere.
@@ -53,3 +54,16 @@ def container_manager(root="/"):
         if os.path.exists(os.path.join(root, mark)):
             return manager
     return ""
+
+
+def mounts(text=None):
+    """Mount points to what is mounted there (C(fstype), C(source)), from /proc/self/mounts or the text given (octal
+    escapes, such as \\040 for a space, decoded); the last mount of a point is the one in effect."""
+    text = read_text("/proc/self/mounts") if text is None else text
+    found = {}
+    for line in (text or "").splitlines():
+        fields = line.split()
+        if len(fields) >= 3:
+            point = re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), fields[1])
+            found[point] = {"fstype": fields[2], "source": fields[0]}
+    return found

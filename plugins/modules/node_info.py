@@ -44,6 +44,18 @@ options:
         (as P(ansible.builtin.blockinfile#module) takes it). Empty, no block is read.
     type: str
     default: ""
+  paths:
+    description:
+      - Paths to look at (the shared storage's mount point, its unit, the head node's export directory); each is
+        reported in RV(paths).
+    type: list
+    elements: path
+    default: []
+  fstab_marker:
+    description:
+      - The marker of the collection's block in C(/etc/fstab), as O(hosts_marker) is given. Empty, no block is read.
+    type: str
+    default: ""
 extends_documentation_fragment:
   - picluster.mpi.read_only
 """
@@ -183,6 +195,17 @@ hosts_block:
   returned: always
   type: str
   sample: "192.0.2.10\trpi-0\n192.0.2.11\trpi-1"
+paths:
+  description:
+    - Per path asked for, whether it exists, whether it is a directory, and what is mounted there (C(fstype) and
+      C(source), as C(/proc/self/mounts) has them), or null.
+  returned: always
+  type: dict
+  sample: {/cluster: {exists: true, directory: true, mount: {fstype: fuse.sshfs, source: "mpi@rpi-0:/srv/cluster"}}}
+fstab_block:
+  description: The lines of the collection's block in C(/etc/fstab), or null where there is none.
+  returned: always
+  type: str
 cloud_init:
   description:
     - What cloud-init does to the names at the next boot, null where it is not installed. C(enabled) is false where
@@ -226,6 +249,7 @@ from ansible_collections.picluster.mpi.plugins.module_utils.node_system import (
     TIME_SYNC_SERVICES,
     container_manager,
     cpufreq_value,
+    mounts,
     read_text,
 )
 
@@ -559,6 +583,12 @@ def cloud_init(root="/", hosts_marker=""):
     }
 
 
+def path_states(paths, mounts_text=None):
+    mounted = mounts(mounts_text)
+    return {path: {"exists": os.path.lexists(path), "directory": os.path.isdir(path), "mount": mounted.get(path)}
+            for path in paths}
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
@@ -567,6 +597,8 @@ def main():
             "block_files": {"type": "list", "elements": "path", "default": []},
             "block_marker": {"type": "str", "default": "# BEGIN picluster.mpi"},
             "hosts_marker": {"type": "str", "default": ""},
+            "paths": {"type": "list", "elements": "path", "default": []},
+            "fstab_marker": {"type": "str", "default": ""},
         },
         supports_check_mode=True,
     )
@@ -602,6 +634,8 @@ def main():
         files_without_block=files_without_block(module.params["block_files"], module.params["block_marker"]),
         hosts_block=block_lines(read_text("/etc/hosts"), module.params["hosts_marker"]),
         cloud_init=cloud_init(hosts_marker=module.params["hosts_marker"]),
+        paths=path_states(module.params["paths"]),
+        fstab_block=block_lines(read_text("/etc/fstab"), module.params["fstab_marker"]),
     )
 
 

@@ -380,3 +380,28 @@ def test_rma_passes_other_errors_on_as_they_are() -> None:
 def test_rma_parse_args_defaults() -> None:
     args = rma.parse_args([])
     assert (args.rounds, args.time_limit) == (3, 120)
+
+
+# ---- mpiio ----------------------------------------------------------------------------------------------------------
+
+def test_mpiio_blocks_differ_from_rank_to_rank():
+    mpiio = load_job("mpiio")
+    assert bytes(mpiio.block_pattern(0, 4096)) != bytes(mpiio.block_pattern(1, 4096))
+
+
+def test_mpiio_reads_back_the_block_of_a_rank_on_another_node_however_ranks_are_placed():
+    mpiio = load_job("mpiio")
+    by_slot = {rank: rank // 4 for rank in range(16)}  # four ranks on each of four nodes, in turn
+    by_node = {rank: rank % 4 for rank in range(16)}  # one rank per node, round robin
+    for node_of in (by_slot, by_node):
+        assert all(node_of[rank] != node_of[mpiio.partner(rank, 16)] for rank in range(16)), node_of
+
+
+def test_mpiio_refuses_a_size_of_nothing():
+    with pytest.raises(SystemExit):
+        load_job("mpiio").parse_args(["--mib", "0"])
+
+
+def test_mpiio_says_which_nodes_do_not_see_the_directory_and_what_to_do():
+    message = load_job("mpiio").unshared_message("/home/mpi", ["rpi-2", "rpi-1", "rpi-2"])
+    assert "/home/mpi is not shared: ranks on rpi-1, rpi-2 cannot read" in message and "shared_storage_backend" in message

@@ -198,3 +198,25 @@ def test_rma_under_open_mpi_4_with_pt2pt_and_thread_multiple_fails_with_the_fix(
     rma = load_source(JOBS / "rma.py")
     options = ["--mca", "osc", "pt2pt", "-x", "MPI4PY_RC_THREAD_LEVEL=multiple"]
     assert rma.HINT in run_failing("rma", 2, "--rounds", "1", mpirun_options=options), "no explanation of the known limit"
+
+
+# ---- mpiio ----------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("ranks", RANKS)
+def test_mpiio_writes_one_file_from_every_rank_and_reads_every_byte_back(ranks: int, tmp_path: Path) -> None:
+    result, stdout = run_job("mpiio", ranks, "--dir", str(tmp_path), "--mib", "0.5")
+    assert (result["verified"], result["wrong_blocks"], result["file_bytes"]) == (True, [], ranks * (1 << 19)), stdout
+
+
+def test_mpiio_removes_its_file_unless_kept(tmp_path: Path) -> None:
+    run_job("mpiio", 2, "--dir", str(tmp_path), "--mib", "0.25")
+    kept, _stdout = run_job("mpiio", 2, "--dir", str(tmp_path / "."), "--mib", "0.25", "--keep")
+    assert [path.name for path in tmp_path.iterdir()] == ["mpiio.dat"] and kept["path"] == str(tmp_path / "mpiio.dat")
+
+
+def test_mpiio_in_a_directory_it_cannot_write_fails_saying_so(tmp_path: Path) -> None:
+    assert MPIRUN is not None
+    command = [MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", "2", MPI_PYTHON, "-m", "mpi4py",
+               str(JOBS / "mpiio.py"), "--dir", str(tmp_path / "absent")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    assert result.returncode != 0 and f"rank 0 cannot write in {tmp_path / 'absent'}" in result.stdout, result

@@ -73,8 +73,7 @@ def test_every_node_key_the_roles_read_exists_in_a_real_view(real_view):
 # Each filter that takes the view, with the arguments its role passes.
 READERS = {
     "openmpi_settings": openmpi_settings,
-    "job_plan": lambda view: job_plan(view, name="pi", script="/home/mpi/mpi_jobs/pi.py", home="/home/mpi",
-                                      label="pi", timeout=60),
+    "job_plan": lambda view: job_plan(view, name="pi", file="pi.py", home="/home/mpi", label="pi", timeout=60),
     "hpl_plan": lambda view: hpl_plan(view, 2, "slot", 0, 96, 0, 0.5),
     "slurm_nodes": lambda view: slurm_nodes(view, 256),
     "slurm_tracking": lambda view: slurm_tracking(view, "auto", "auto"),

@@ -28,7 +28,7 @@ def view(slots=(4, 4, 4, 4), dead=(), head="rpi-0"):
 def plan(cluster=None, name="pi", **options):
     options.setdefault("label", name or "mine")
     options.setdefault("timeout", 600)
-    return job_plan(cluster or view(), name=name, script=SCRIPT, home=HOME, **options)
+    return job_plan(cluster or view(), name=name, file="pi.py", home=HOME, **options)
 
 
 def test_every_live_node_head_first_with_every_slot_by_default():
@@ -151,3 +151,32 @@ def test_pkill_finds_a_leftover_launcher_by_the_pattern():
     finally:
         os.killpg(started.pid, signal.SIGKILL)
         started.wait()
+
+
+# ---- the job's directory: each node's home, or the shared directory -------------------------------------------------
+
+SHARED = "/cluster"
+
+
+def test_a_job_runs_in_the_home_of_every_node_by_default():
+    result = plan()
+    assert (result["shared"], result["script"], result["workdir"]) == (False, SCRIPT, HOME)
+
+
+def test_a_job_in_the_shared_directory_has_its_script_and_files_there():
+    result = plan(workdir="shared", shared_path=SHARED)
+    assert (result["shared"], result["script"], result["workdir"]) == (
+        True, f"{SHARED}/mpi_jobs/pi.py", f"{SHARED}/mpi_jobs"), result
+
+
+def test_mpiio_runs_in_the_shared_directory_unless_told_otherwise():
+    assert (plan(name="mpiio", shared_path=SHARED)["shared"], plan(name="mpiio", workdir="home")["shared"]) == (
+        True, False)
+
+
+def test_slurm_writes_the_output_of_a_shared_job_in_the_shared_directory():
+    assert f"--output={SHARED}/mpi_jobs/slurm-%j.out" in plan(workdir="shared", shared_path=SHARED)["sbatch"]
+
+
+def test_the_machinefile_stays_in_the_home_of_a_shared_job():
+    assert plan(workdir="shared", shared_path=SHARED)["mpirun"][4] == f"{HOME}/machinefile"
