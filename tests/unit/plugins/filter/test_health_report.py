@@ -535,3 +535,49 @@ def test_a_one_sided_job_stopped_after_its_result_warns_without_failing():
 def test_a_one_sided_job_stopped_before_its_result_is_a_hang():
     report = health.health_report(cluster_view(), probes(), mpirun(), one_sided=one_sided_run(124, result=False))
     assert not report["ok"] and "hung, stopped after 60 s after: Win.Allocate + Fence: Put" in report["problems"][0]
+
+
+# --- shared storage ----------------------------------------------------------------------------------------------------
+
+MOUNT = {"fstype": "fuse.sshfs", "source": "mpi@rpi-0:/srv/cluster"}
+
+
+def storage(written=None, read=None, mounted=NODES) -> dict:
+    """storage_probe's two rounds on every node: each wrote its file, each read every node's."""
+    written = {n: {"mount": MOUNT if n in mounted else None, "written": "ok"} for n in NODES} | (written or {})
+    read = {n: {"mount": MOUNT if n in mounted else None, "read": dict.fromkeys(NODES, "ok")} for n in NODES} | (
+        read or {})
+    return {"backend": "sshfs", "path": "/cluster", "user": "mpi", "written": written, "read": read}
+
+
+def storage_report(**kwargs) -> dict:
+    return health.health_report(cluster_view(), probes(), mpirun(), storage=storage(**kwargs))
+
+
+def test_a_shared_directory_every_node_reads_is_ok():
+    report = storage_report()
+    assert report["ok"] and line(report, "storage") == (
+        "storage      OK    /cluster (fuse.sshfs from mpi@rpi-0:/srv/cluster) on 3/3 nodes: a file written on each node "
+        "is read on every other, owned by mpi, mode 0644"), report["lines"]
+
+
+def test_a_node_without_the_mount_fails_the_check_naming_it():
+    report = storage_report(mounted=("rpi-0", "rpi-1"))
+    assert not report["ok"] and any(p.startswith("shared storage: rpi-2 has nothing mounted at /cluster")
+                                    for p in report["problems"]), report["problems"]
+
+
+def test_a_file_one_node_cannot_read_names_both_nodes():
+    seen = dict.fromkeys(NODES, "ok") | {"rpi-2": "missing (No such file or directory)"}
+    report = storage_report(read={"rpi-1": {"mount": MOUNT, "read": seen}})
+    assert "shared storage: rpi-1 reads rpi-2's file missing (No such file or directory)" in report["problems"], report
+
+
+def test_a_node_that_cannot_write_is_named_with_why():
+    report = storage_report(written={"rpi-0": {"mount": MOUNT, "written": "Permission denied"}})
+    assert "shared storage: rpi-0 cannot write there as mpi: Permission denied" in report["problems"], report
+
+
+def test_no_storage_line_without_shared_storage():
+    assert not any(text.startswith("storage ") for text in health.health_report(cluster_view(), probes(), mpirun())[
+        "lines"])

@@ -519,3 +519,28 @@ def test_block_lines_are_those_between_the_markers(text, block):
 ])
 def test_the_python_site_is_the_local_one_where_there_is_one(directories, found):
     assert node_info.python_site(directories) == found
+
+
+# ---- paths and mounts -------------------------------------------------------------------------------------------------
+
+MOUNTS = """overlay / overlay rw 0 0
+mpi@rpi-0:/srv/cluster /cluster fuse.sshfs rw,nosuid,nodev 0 0
+/dev/sda1 /srv/my\\040disk ext4 rw 0 0
+"""
+
+
+def test_path_states_say_what_exists_and_what_is_mounted_there(tmp_path):
+    (tmp_path / "file").write_text("x")
+    states = node_info.path_states([str(tmp_path), str(tmp_path / "file"), "/cluster", "/srv/my disk", "/absent"],
+                                   MOUNTS)
+    assert states[str(tmp_path)] == {"exists": True, "directory": True, "mount": None}
+    assert states[str(tmp_path / "file")] == {"exists": True, "directory": False, "mount": None}
+    assert states["/cluster"]["mount"] == {"fstype": "fuse.sshfs", "source": "mpi@rpi-0:/srv/cluster"}
+    assert states["/srv/my disk"]["mount"] == {"fstype": "ext4", "source": "/dev/sda1"}
+    assert states["/absent"] == {"exists": False, "directory": False, "mount": None}
+
+
+def test_the_run_reports_the_paths_asked_for(run_module):
+    result = run_module("node_info", "paths=/proc,/nonexistent-picluster")
+    assert result["paths"]["/proc"]["mount"]["fstype"] == "proc" and not result["paths"]["/nonexistent-picluster"][
+        "exists"], result["paths"]
