@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from ansible_collections.picluster.mpi.plugins.plugin_utils import shared_storage
@@ -98,3 +99,21 @@ def test_the_nfs_mount_neither_hangs_nor_fails_a_boot_before_the_head_node():
 def test_sshfs_checks_the_head_nodes_host_key_and_never_prompts():
     options = shared_storage.sshfs_options("/home/mpi", "ed25519")
     assert {"BatchMode=yes", "StrictHostKeyChecking=yes", "IdentityFile=/home/mpi/.ssh/id_ed25519"} <= set(options)
+
+
+GENERATOR = Path("/usr/lib/systemd/system-generators/systemd-fstab-generator")
+
+
+def test_systemd_makes_a_valid_automount_and_mount_of_the_nfs_line(tmp_path):
+    """What systemd makes of the fstab line at boot (its fstab generator), checked by systemd-analyze verify."""
+    fstab, units = tmp_path / "fstab", tmp_path / "units"
+    units.mkdir()
+    fstab.write_text(shared_storage.nfs_fstab_line("rpi-0", "/srv/cluster", "/cluster") + "\n")
+    env = {"SYSTEMD_FSTAB": str(fstab), "SYSTEMD_PROC_CMDLINE": "", "PATH": "/usr/bin:/bin"}
+    subprocess.run([str(GENERATOR), str(units), str(units), str(units)], env=env, check=True)
+    made = [units / "cluster.mount", units / "cluster.automount"]
+    verified = subprocess.run(["systemd-analyze", "verify", *map(str, made)], capture_output=True, text=True,
+                              check=False)
+    assert verified.returncode == 0 and not verified.stderr, verified.stderr
+    assert (units / "remote-fs.target.wants/cluster.automount").exists(), "the automount would not start at boot"
+    assert "Type=nfs" in made[0].read_text() and "TimeoutSec=30s" in made[0].read_text(), made[0].read_text()
