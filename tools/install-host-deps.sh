@@ -2,8 +2,8 @@
 # Install the Debian packages the project uses on this machine, when they are missing:
 # Docker Engine (running), debootstrap for the node image, an SSH client for the controller, python3-venv,
 # Open MPI with mpi4py and NumPy for running the job scripts under a real local mpirun, systemd (its fstab generator
-# and systemd-analyze check the NFS mount the shared_storage role writes), and shellcheck, without which the
-# shellcheck test of tools/sanity is skipped with a warning.
+# and systemd-analyze check the NFS mount the shared_storage role writes), and shellcheck, without which
+# tools/sanity skips its shellcheck test with a warning.
 set -euo pipefail
 
 log() { printf '[host-deps] %s\n' "$*" >&2; }

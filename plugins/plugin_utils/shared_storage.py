@@ -43,8 +43,8 @@ def problems(settings, home, head_paths=None):
     if backend == "none":
         return []
     path, export_dir = str(settings.get("path") or ""), str(settings.get("export_dir") or "")
-    found = _path_problems("shared_storage_path", path, home) + _path_problems("shared_storage_export_dir",
-                                                                                export_dir, home)
+    found = _path_problems("shared_storage_path", path, home)
+    found += _path_problems("shared_storage_export_dir", export_dir, home)
     if found:
         return found
     if _inside(path, export_dir) or _inside(export_dir, path):
