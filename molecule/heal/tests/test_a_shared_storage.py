@@ -1,20 +1,22 @@
 """Shared storage over sshfs on the base cluster: every node mounts the head node's export, a file one node writes is
 read on every other, MPI-IO across the four nodes checks every byte, the mount comes back after the head node and a
-worker reboot, check.yml says so, and shared_storage_backend back to none removes the mount and keeps the files.
-Bad settings are refused before any change. The story undoes itself, as every heal story does."""
+worker reboot and on a re-flashed node after site.yml --limit, check.yml says so, and shared_storage_backend back to
+none removes the mount and keeps the files. Bad settings are refused before any change. The story undoes itself, as
+every heal story does."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import pytest
-from clustertest import HEAD, MPI_USER, NODES, SLOTS, as_mpi_user, node, playbook, write_as_mpi_user
+from clustertest import HEAD, MPI_USER, NODES, SLOTS, as_mpi_user, node, playbook, vcluster, write_as_mpi_user
 from playbook_output import changed_hosts
 
 EXPORT = "/srv/cluster"
 SHARED = "/cluster"
 SSHFS = json.dumps({"shared_storage_backend": "sshfs"})
 WORKER = NODES[-1]
+REPLACED = NODES[1]
 
 
 def saved_result(results: Path) -> dict:
@@ -128,6 +130,24 @@ def test_check_fails_naming_a_node_whose_mount_stopped(rebooted):
         result.stdout[-3000:])
 
 
+# ---- a re-flashed worker gets its mount back -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def replaced(rebooted, written_on_the_worker):
+    """A worker re-flashed (new disk, new host keys), then site.yml --limit on it."""
+    vcluster("replace", REPLACED)
+    return playbook("site.yml", "--limit", REPLACED, "-e", SSHFS)
+
+
+def test_site_limited_to_a_reflashed_node_mounts_the_shared_directory_there(replaced):
+    assert replaced.returncode == 0 and mount_of(REPLACED) == f"{MPI_USER}@{HEAD}:{EXPORT} fuse.sshfs", (
+        replaced.stdout[-3000:])
+
+
+def test_the_reflashed_node_reads_what_was_written_before(replaced, written_on_the_worker):
+    assert node(REPLACED).check_output(as_mpi_user(f"cat {written_on_the_worker}")) == f"written on {WORKER}"
+
+
 # ---- bad settings, refused before any change ---------------------------------------------------------------------
 
 @pytest.mark.parametrize(("settings", "says"), [
@@ -138,7 +158,7 @@ def test_check_fails_naming_a_node_whose_mount_stopped(rebooted):
      "would hide the MPI user's home"),
     ({"shared_storage_backend": "gluster"}, "shared_storage_backend"),
 ], ids=["system-directory", "no-export-directory", "inside-the-home", "unknown-backend"])
-def test_bad_settings_are_refused_before_any_change(rebooted, settings, says):
+def test_bad_settings_are_refused_before_any_change(replaced, settings, says):
     result = playbook("site.yml", "-e", json.dumps(settings))
     assert result.returncode != 0 and says in result.stdout and changed_hosts(result.stdout) == {}, (
         result.stdout[-3000:])
@@ -147,7 +167,7 @@ def test_bad_settings_are_refused_before_any_change(rebooted, settings, says):
 # ---- back to none -----------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def removed(rebooted):
+def removed(replaced):
     return playbook("site.yml"), playbook("site.yml")
 
 
