@@ -6,6 +6,7 @@ every heal story does."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -130,10 +131,43 @@ def test_check_fails_naming_a_node_whose_mount_stopped(rebooted):
         result.stdout[-3000:])
 
 
+# ---- after a power cut, a node that boots before the head node mounts once the head node is up ------------------
+
+def wait_for_mount(name: str, seconds: float) -> str:
+    deadline = time.monotonic() + seconds
+    while not mount_of(name) and time.monotonic() < deadline:
+        time.sleep(1)
+    return mount_of(name)
+
+
+@pytest.fixture(scope="module")
+def power_cut(converged):
+    """The head node off; a worker boots without it, waits a while, then the head node comes back."""
+    vcluster("stop", HEAD)
+    try:
+        vcluster("stop", WORKER)
+        vcluster("start", WORKER)
+        time.sleep(15)
+        before = mount_of(WORKER)
+    finally:
+        vcluster("start", HEAD)
+    return before, wait_for_mount(WORKER, 60)
+
+
+def test_a_node_that_boots_before_the_head_node_boots_without_the_mount(power_cut):
+    before, _after = power_cut
+    assert before == "", before
+
+
+def test_it_mounts_the_shared_directory_once_the_head_node_is_up(power_cut):
+    _before, after = power_cut
+    assert after == f"{MPI_USER}@{HEAD}:{EXPORT} fuse.sshfs", after
+
+
 # ---- a re-flashed worker gets its mount back -------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def replaced(rebooted, written_on_the_worker):
+def replaced(rebooted, power_cut, written_on_the_worker):
     """A worker re-flashed (new disk, new host keys), then site.yml --limit on it."""
     vcluster("replace", REPLACED)
     return playbook("site.yml", "--limit", REPLACED, "-e", SSHFS)
