@@ -401,7 +401,7 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
     lines += reboot_lines
     problems += reboot_problems
 
-    order = [n for n in live if n == cluster["head"]] + [n for n in live if n != cluster["head"]]
+    order = head_first(live, cluster["head"])
     expected = [[n, str(view["nodes"][n]["slots"])] for n in order]
     machinefile_failures = []
     for node in live:
