@@ -51,8 +51,8 @@ RETURN = r"""
 _value:
   description:
     - C(sshfs) (the argv of a foreground sshfs mount of the head node's export, run by the role's systemd unit),
-      C(export_line) (the head node's C(/etc/exports) line, to the cluster network only), C(fstab_line) (every
-      node's NFS line) and C(automount_unit) (the systemd unit systemd makes of that line).
+      C(export_line) (the head node's C(/etc/exports) line, to the live nodes' addresses only), C(fstab_line) (every
+      node's NFS line) and C(automount_unit) and C(mount_unit) (the systemd units systemd makes of that line).
   type: dict
 """
 
@@ -60,15 +60,17 @@ from ansible_collections.picluster.mpi.plugins.plugin_utils import shared_storag
 
 
 def storage_plan(view, backend, path, export_dir, user, home, key_type):
-    head = view["nodes"].get(view["head"], {})
     return {
         "backend": backend,
         # By the head node's name, as /etc/hosts (hostsfile) maps it and ssh_known_hosts (ssh_mesh) knows its key.
         "sshfs": ["/usr/bin/sshfs", "-f", f"{user}@{view['head']}:{export_dir}", path,
                   "-o", ",".join(shared_storage.sshfs_options(home, key_type))],
-        "export_line": shared_storage.nfs_export_line(export_dir, head.get("network") or ""),
+        # The live nodes, the head node too (it mounts its own export), as every file of the cluster lists them.
+        "export_line": shared_storage.nfs_export_line(export_dir, [view["nodes"][name]["address"]
+                                                                   for name in view["order"]]),
         "fstab_line": shared_storage.nfs_fstab_line(view["head"], export_dir, path),
         "automount_unit": shared_storage.unit_name(path, "automount"),
+        "mount_unit": shared_storage.unit_name(path, "mount"),
     }
 
 

@@ -81,11 +81,15 @@ def sshfs_options(user_home, key_type):
             "BatchMode=yes", "StrictHostKeyChecking=yes"]
 
 
-def nfs_export_line(export_dir, network):
-    """The /etc/exports line: the cluster network only; sync (a write is on the disk before the client hears it is
+NFS_EXPORT_OPTIONS = "rw,sync,no_subtree_check,root_squash"
+
+
+def nfs_export_line(export_dir, addresses):
+    """The /etc/exports line: to each node of the cluster by its address, and to no other host (a node removed from
+    the inventory leaves the line at the next run); rw; sync (a write is on the disk before the client hears it is
     done); no_subtree_check (Debian's advice for exports that are whole file systems, as a USB SSD is); root_squash
     (root on a node is nobody on the export)."""
-    return f"{export_dir} {network}(rw,sync,no_subtree_check,root_squash)"
+    return " ".join([export_dir, *(f"{address}({NFS_EXPORT_OPTIONS})" for address in addresses)])
 
 
 def nfs_fstab_line(head_address, export_dir, path):

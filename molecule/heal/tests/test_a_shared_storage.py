@@ -216,6 +216,11 @@ def test_back_to_none_removes_the_unit(removed, name):
     assert not node(name).file("/etc/systemd/system/picluster-shared-storage.service").exists
 
 
+@pytest.mark.parametrize("name", NODES)
+def test_back_to_none_removes_the_empty_mount_point(removed, name):
+    assert not node(name).file(SHARED).exists, f"{SHARED} is still on {name}"
+
+
 def test_back_to_none_keeps_the_head_nodes_files(removed):
     assert node(HEAD).file(f"{EXPORT}/mpi_jobs/mpiio.py").exists
 

@@ -85,9 +85,9 @@ def test_unit_names_are_systemd_escapes(path):
     assert shared_storage.unit_name(path, "automount") == expected
 
 
-def test_the_nfs_export_goes_to_the_cluster_network_only():
-    assert shared_storage.nfs_export_line("/srv/cluster", "192.0.2.0/24") == (
-        "/srv/cluster 192.0.2.0/24(rw,sync,no_subtree_check,root_squash)")
+def test_the_nfs_export_goes_to_each_node_and_no_other_host():
+    assert shared_storage.nfs_export_line("/srv/cluster", ["192.0.2.10", "192.0.2.11"]) == (
+        "/srv/cluster 192.0.2.10(rw,sync,no_subtree_check,root_squash) 192.0.2.11(rw,sync,no_subtree_check,root_squash)")
 
 
 def test_the_nfs_mount_neither_hangs_nor_fails_a_boot_before_the_head_node():
