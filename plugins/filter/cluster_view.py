@@ -68,6 +68,13 @@ options:
         (read by M(picluster.mpi.node_info) with O(picluster.mpi.node_info#module:paths)).
     type: dict
     default: {}
+  roster:
+    description:
+      - The cluster's people - C(users) (C(cluster_users)) and C(accounts) (the names of C(cluster_accounts)). Entries
+        that cannot work, and clashes with the accounts and groups on the live nodes (read by
+        M(picluster.mpi.node_info)), are problems (see plugin_utils/roster.py).
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -89,6 +96,7 @@ _value:
 import ipaddress
 import re
 
+from ansible_collections.picluster.mpi.plugins.plugin_utils import roster as roster_plugin
 from ansible_collections.picluster.mpi.plugins.plugin_utils import shared_storage
 from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first, hostfile_lines
 from ansible_collections.picluster.mpi.plugins.plugin_utils.version_policy import differences
@@ -258,8 +266,13 @@ def _mismatches(nodes):
     return mismatches
 
 
-def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=None, scheduler="none", storage=None):
+def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=None, scheduler="none", storage=None,
+                 roster=None):
     members = list(members)
+    roster = roster or {}
+    users = roster.get("users") or []
+    names = [entry.get("name") for entry in users if isinstance(entry, dict)]
+    node_accounts, node_groups = {}, {}
     reached = _reached(outside_info)
     in_play = [m for m in members if m in play_hosts]
     outside = [m for m in members if m not in play_hosts and m in reached]
@@ -268,6 +281,9 @@ def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=
     for n in live:
         info = (hostvars[n].get("__cluster_node_info") if n in in_play else reached[n]) or {}
         nodes[n] = _node(n, hostvars[n], info)
+        node_accounts[n], node_groups[n] = dict(info.get("accounts") or {}), dict(info.get("groups") or {})
+        # Only the roster's people: the view is kept as a fact, and a node's other accounts matter only to the check.
+        nodes[n]["accounts"] = {name: node_accounts[n][name] for name in names if name in node_accounts[n]}
     first = in_play[0] if in_play else None
     openmpi = [nodes[n]["versions"].get("openmpi") for n in ([head] if head in nodes else []) + live]
     openmpi = [version for version in openmpi if version]
@@ -287,9 +303,12 @@ def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=
         "openmpi_major": int(openmpi[0].split(".")[0]) if openmpi else None,
         "sharing_a_kernel": _sharing_a_kernel(nodes),
         "storage_in_place": [name for name in order if shared_storage.in_place(nodes[name], storage or {})],
+        "users": roster_plugin.normalize(users, group) if isinstance(users, list) else [],
         "problems": (_problems(group, head, members, user, nodes, scheduler) + _renamed(members, hostvars)
                      + shared_storage.problems(storage or {}, user.get("home") or f"/home/{user['name']}",
-                                               nodes[head]["paths"] if head in nodes else None)),
+                                               nodes[head]["paths"] if head in nodes else None)
+                     + roster_plugin.problems(users, user, group, roster.get("accounts") or [], node_accounts,
+                                              node_groups)),
         "mismatches": _mismatches(nodes),
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 
 # The time sync services a node may run, in the order the collection prefers them when several are installed:
 # a full NTP daemon before systemd-timesyncd, Debian's default client. chronyd is chrony's unit name elsewhere.
@@ -67,3 +68,37 @@ def mounts(text=None):
             point = re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), fields[1])
             found[point] = {"fstype": fields[2], "source": fields[0]}
     return found
+
+
+def _colon_lines(text, width):
+    for line in (text or "").splitlines():
+        fields = line.split(":")
+        if len(fields) >= width and fields[0] and not fields[0].startswith(("#", "+", "-")):
+            yield fields
+
+
+def _number(text):
+    return int(text) if text.isdigit() else None
+
+
+def accounts(passwd=None, shadow=None, today=None):
+    """The local accounts (/etc/passwd), by name: uid, gid, home, shell, and whether the account can no longer be
+    logged in to, its password locked (`!`) and its expiry date passed (/etc/shadow, read where it can be; what
+    `usermod --lock --expiredate 1` leaves). Reads the files, not NSS: a directory service's accounts are not the
+    node's own, and a slow one would slow every run."""
+    passwd = read_text("/etc/passwd") if passwd is None else passwd
+    shadow = read_text("/etc/shadow") if shadow is None else shadow
+    today = today if today is not None else int(time.time() // 86400)
+    locked = {}
+    for fields in _colon_lines(shadow, 8):
+        expiry = _number(fields[7])
+        locked[fields[0]] = fields[1].startswith("!") and expiry is not None and expiry <= today
+    return {fields[0]: {"uid": _number(fields[2]), "gid": _number(fields[3]), "home": fields[5], "shell": fields[6],
+                        "locked": locked.get(fields[0], False)}
+            for fields in _colon_lines(passwd, 7)}
+
+
+def groups(group=None):
+    """The local groups (/etc/group): name to gid."""
+    group = read_text("/etc/group") if group is None else group
+    return {fields[0]: _number(fields[2]) for fields in _colon_lines(group, 4)}

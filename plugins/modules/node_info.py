@@ -206,6 +206,18 @@ fstab_block:
   description: The lines of the collection's block in C(/etc/fstab), or null where there is none.
   returned: always
   type: str
+accounts:
+  description:
+    - The local accounts of C(/etc/passwd) by name, with C(uid), C(gid), C(home), C(shell) and C(locked) (password
+      locked and expiry date passed, as a person removed from the roster is left).
+  returned: always
+  type: dict
+  sample: {mpi: {uid: 2000, gid: 2000, home: /home/mpi, shell: /bin/bash, locked: false}}
+groups:
+  description: The local groups of C(/etc/group), name to gid.
+  returned: always
+  type: dict
+  sample: {mpi: 2000, video: 44}
 cloud_init:
   description:
     - What cloud-init does to the names at the next boot, null where it is not installed. C(enabled) is false where
@@ -247,8 +259,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.picluster.mpi.plugins.module_utils.node_system import (
     CPUFREQ,
     TIME_SYNC_SERVICES,
+    accounts,
     container_manager,
     cpufreq_value,
+    groups,
     mounts,
     read_text,
 )
@@ -636,6 +650,8 @@ def main():
         cloud_init=cloud_init(hosts_marker=module.params["hosts_marker"]),
         paths=path_states(module.params["paths"]),
         fstab_block=block_lines(read_text("/etc/fstab"), module.params["fstab_marker"]),
+        accounts=accounts(),
+        groups=groups(),
     )
 
 

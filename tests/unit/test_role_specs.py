@@ -53,7 +53,7 @@ def test_public_variables_carry_the_role_prefix(role):
     # The internal role holds the collection-wide settings (mpi_user, mpi_head, ...), and the shared storage's, which
     # every playbook reads (site.yml mounts it, run_job.yml runs jobs there, check.yml checks it); its own variables
     # are __cluster_*.
-    prefixes = ("mpi_", "shared_storage_") if role == "_cluster" else (f"{role}_",)
+    prefixes = ("mpi_", "shared_storage_", "cluster_") if role == "_cluster" else (f"{role}_",)
     stray = [name for name in spec_options(role) if not name.startswith(prefixes)]
     assert not stray, f"{role}: variables without the prefix {' or '.join(prefixes)}: {stray}"
 

@@ -610,3 +610,25 @@ def test_a_disabled_cloud_init_is_no_cloud_init():
     hostvars = cluster()
     info(hostvars, "rpi-1")["cloud_init"] = cloud_init(enabled=False)
     assert view(hostvars)["nodes"]["rpi-1"]["cloud_init"] is None
+
+
+# --- the roster ------------------------------------------------------------------------------------------------------
+
+ALICE = {"name": "alice", "uid": 3001}
+
+
+def test_the_roster_is_in_the_view_with_its_defaults():
+    assert view(roster={"users": [ALICE]})["users"][0]["slurm_account"] == "cluster"
+
+
+def test_a_roster_uid_held_on_a_node_is_a_problem_of_the_view():
+    hostvars = cluster()
+    info(hostvars, "rpi-2")["accounts"] = {"pi": {"uid": 3001, "locked": False}}
+    assert problems_with(view(hostvars, roster={"users": [ALICE]}), "uid 3001 of alice is held on rpi-2 by pi")
+
+
+def test_a_node_carries_the_accounts_of_the_roster_only():
+    hostvars = cluster()
+    info(hostvars, "rpi-1")["accounts"] = {"pi": {"uid": 1000}, "alice": {"uid": 3001, "locked": True}}
+    assert view(hostvars, roster={"users": [ALICE]})["nodes"]["rpi-1"]["accounts"] == {
+        "alice": {"uid": 3001, "locked": True}}

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import pytest
 from ansible_collections.picluster.mpi.plugins.module_utils.node_system import (
+    accounts,
     JOB_PROCESSES,
     TIME_SYNC_SERVICES,
     container_manager,
     cpufreq_value,
+    groups,
     read_text,
 )
 
@@ -59,3 +61,39 @@ def test_a_cpufreq_value_is_read_stripped(tmp_path):
 
 def test_a_cpufreq_value_the_kernel_lacks_is_none(tmp_path):
     assert cpufreq_value("scaling_governor", str(tmp_path / "cpufreq")) is None
+
+
+PASSWD = """root:x:0:0:root:/root:/bin/bash
+pi:x:1000:1000:,,,:/home/pi:/bin/bash
+alice:x:3001:3001::/home/alice:/bin/bash
+bob:x:3002:3002::/home/bob:/bin/bash
+"""
+# alice is locked and expired (usermod --lock --expiredate 1), bob locked only (a password login refused, his keys
+# still taken), pi has a password.
+SHADOW = """root:*:19700:0:99999:7:::
+pi:$y$j9T$abc:19700:0:99999:7:::
+alice:!:19700:0:99999:7::1:
+bob:!:19700:0:99999:7:::
+"""
+
+
+def test_accounts_are_read_by_name_with_uid_gid_and_home():
+    found = accounts(PASSWD, SHADOW, today=20000)
+    assert found["alice"] == {"uid": 3001, "gid": 3001, "home": "/home/alice", "shell": "/bin/bash", "locked": True}
+
+
+@pytest.mark.parametrize(("name", "locked"), [("alice", True), ("bob", False), ("pi", False), ("root", False)])
+def test_only_an_account_locked_and_expired_counts_as_locked(name, locked):
+    assert accounts(PASSWD, SHADOW, today=20000)[name]["locked"] is locked
+
+
+def test_accounts_without_a_readable_shadow_are_not_locked():
+    assert accounts(PASSWD, "", today=20000)["alice"]["locked"] is False
+
+
+def test_this_machines_accounts_hold_root():
+    assert accounts()["root"]["uid"] == 0
+
+
+def test_groups_map_names_to_gids():
+    assert groups("root:x:0:\nvideo:x:44:pi,alice\n") == {"root": 0, "video": 44}
