@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 from ansible_collections.picluster.mpi.plugins.module_utils.node_system import (
-    accounts,
     JOB_PROCESSES,
     TIME_SYNC_SERVICES,
+    accounts,
     container_manager,
     cpufreq_value,
     groups,
