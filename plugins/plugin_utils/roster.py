@@ -33,6 +33,9 @@ def key_problem(key):
         length = struct.unpack(">I", blob[:4])[0]
         inner = blob[4:4 + length].decode("ascii")
     except (binascii.Error, struct.error, UnicodeDecodeError, ValueError):
+        inner = None
+    # The blob starts with the key's type, as a length and a name: what is not an SSH key fails here.
+    if inner not in KEY_TYPES:
         return "has a key part that is not an SSH key's base64"
     if inner != fields[0]:
         return f"says '{fields[0]}' but holds a '{inner}' key"

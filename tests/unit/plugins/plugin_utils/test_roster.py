@@ -68,6 +68,7 @@ def test_an_entry_that_cannot_work_is_refused_naming_it(entry, says):
     ("ssh-ed25519", "is not one line 'TYPE KEY [COMMENT]'"),
     ("ssh-ed25519 AAAA%%%% me@laptop", "has a key part that is not an SSH key's base64"),
     ("-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAA", "has type '-----BEGIN"),
+    ("ssh-ed25519 bm90IGEga2V5 me@laptop", "has a key part that is not an SSH key's base64"),
 ])
 def test_what_is_not_an_ssh_public_key_is_refused(key, says):
     found = problems([person(ssh_keys=[key])])
