@@ -56,7 +56,8 @@ options:
     default: []
   scheduler:
     description:
-      - The scheduler (C(mpi_scheduler)). With C(slurm), a head node whose package sources offer no C(slurmctld)
+      - The scheduler (C(mpi_scheduler)). With C(slurm), a head node whose package sources offer no C(slurmctld) (nor,
+        with accounting, C(slurmdbd) and C(mariadb-server))
         (read by M(picluster.mpi.node_info) with O(picluster.mpi.node_info#module:packages)) is a problem, once
         apt has package lists at all.
     type: str
@@ -186,12 +187,13 @@ def _node(name, node_vars, info):
 
 def _problems(group, head, members, user, nodes, scheduler):
     problems = []
-    controller = nodes.get(head, {}).get("packages", {}).get("slurmctld") or {}
+    asked = nodes.get(head, {}).get("packages", {})
+    missing = sorted(name for name, versions in asked.items()
+                     if not ((versions or {}).get("installed") or (versions or {}).get("candidate")))
     # Without package lists (a fresh image before apt update) apt offers nothing yet: the install says more.
-    if (scheduler == "slurm" and head in nodes and nodes[head]["apt_lists"]
-            and not (controller.get("installed") or controller.get("candidate"))):
-        problems.append(f"mpi_scheduler is slurm, but apt on the head node {head} offers no slurmctld package, so the "
-                        "Slurm controller cannot be installed. Enable the distribution's main archive in "
+    if scheduler == "slurm" and head in nodes and nodes[head]["apt_lists"] and missing:
+        problems.append(f"mpi_scheduler is slurm, but apt on the head node {head} offers no {', '.join(missing)} "
+                        f"package, so Slurm cannot be installed. Enable the distribution's main archive in "
                         "/etc/apt/sources.list(.d) on the head node (Raspberry Pi OS and Debian ship Slurm there), "
                         "run apt update, then this playbook again.")
     if head not in members:

@@ -20,7 +20,8 @@ options:
   _input:
     description:
       - The cluster view (filter P(picluster.mpi.cluster_view#filter)), for the members, the live nodes, their
-        MPI stack versions, their slots, and what cloud-init does to their names at boot (the line C(reboot)).
+        MPI stack versions, their slots, what cloud-init does to their names at boot (the line C(reboot)), and the
+        roster with each node's accounts of it (the line C(people), where the roster names anyone).
     type: dict
     required: true
   probes:
@@ -37,7 +38,9 @@ options:
     description:
       - Where the cluster runs Slurm, C(sinfo) (C(rc), C(stdout), C(stderr) of C(sinfo --Node --format '%N|%t|%E')
         on the head node) and C(munge) (per live node, the exit status of C(unmunge) on a credential made on the
-        head node). It adds the lines C(slurm) and C(munge).
+        head node), and with accounting C(accounting) (C(rc), C(stdout), C(stderr) of C(sacctmgr --noheader
+        --parsable2 show cluster format=cluster,controlhost) on the head node, and C(cluster), its name). It adds the
+        lines C(slurm), C(munge) and C(accounting).
       - Null without Slurm.
     type: dict
     required: false
@@ -154,6 +157,50 @@ def _slurm(view: dict, live: list, slurm: dict) -> tuple[list, list]:
                        + (f"; not on {', '.join(refused)} (a different munge key, or munged stopped)" if refused else "")))
     problems += [f"munge: {node} cannot decode the head node's credentials" for node in refused]
     return lines, problems
+
+
+def _accounting(view: dict, accounting: dict) -> tuple[list, list]:
+    """slurmdbd answers on the head node and holds the cluster, with the controller registered (its ControlHost)."""
+    clusters = dict([*line.split("|"), ""][:2] for line in str(accounting.get("stdout") or "").splitlines()
+                    if line.strip())
+    name = str(accounting.get("cluster") or "").lower()
+    if accounting.get("rc") != 0:
+        detail = (f"sacctmgr on {view['head']} cannot reach slurmdbd: "
+                  f"{str(accounting.get('stderr') or '').strip() or 'no answer'} (systemctl status slurmdbd mariadb)")
+    elif name not in clusters:
+        detail = f"the cluster {name} is not in the accounting database (run site.yml)"
+    elif not clusters[name]:
+        detail = (f"the cluster {name} is in the database, but slurmctld has not registered with slurmdbd "
+                  "(systemctl restart slurmctld; /var/log/slurm/slurmctld.log)")
+    else:
+        return [_line("accounting", True, f"slurmdbd answers; the cluster {name} is registered by its controller "
+                                          f"at {clusters[name]}")], []
+    return [_line("accounting", False, detail)], [f"Slurm accounting: {detail}"]
+
+
+def _roster(view: dict, live: list) -> tuple[list, list]:
+    """Every present person of the roster has their account on every live node with their uid, unlocked; every absent
+    one is locked (or has none)."""
+    failures = []
+    for node in live:
+        accounts = view["nodes"][node].get("accounts") or {}
+        for user in view.get("users") or []:
+            account = accounts.get(user["name"])
+            if user["state"] == "present" and account is None:
+                failures.append(f"{user['name']} has no account on {node} (run site.yml)")
+            elif user["state"] == "present" and account.get("uid") != user["uid"]:
+                failures.append(f"{user['name']} has uid {account.get('uid')} on {node}, not {user['uid']}")
+            elif user["state"] == "present" and account.get("locked"):
+                failures.append(f"{user['name']} is locked on {node} (run site.yml)")
+            elif user["state"] == "absent" and account is not None and not account.get("locked"):
+                failures.append(f"{user['name']} is set to absent but can still log in to {node} (run site.yml)")
+    present = [user["name"] for user in view.get("users") or [] if user["state"] == "present"]
+    absent = len(view.get("users") or []) - len(present)
+    detail = (f"{len(present)} present with their uid on {len(live)}/{len(live)} nodes"
+              + (f", {absent} absent and locked" if absent else "")) if not failures else (
+        f"{len(failures)} problem(s) with the roster's accounts")
+    return [_line("people", not failures, detail)] + [f"  {failure}" for failure in failures], [
+        f"people: {failure}" for failure in failures]
 
 
 def _clocks(view: dict, live: list, probes: dict, slurm: bool) -> tuple[list, list, list]:
@@ -445,10 +492,19 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
         lines += storage_lines
         problems += storage_problems
 
+    if view.get("users"):
+        roster_lines, roster_problems = _roster(view, live)
+        lines += roster_lines
+        problems += roster_problems
+
     if slurm:
         slurm_lines, slurm_problems = _slurm(view, live, slurm)
         lines += slurm_lines
         problems += slurm_problems
+        if slurm.get("accounting"):
+            accounting_lines, accounting_problems = _accounting(view, slurm["accounting"])
+            lines += accounting_lines
+            problems += accounting_problems
 
     clock_lines, clock_problems, warnings = _clocks(view, live, {n: nodes[n]["probe"] for n in live}, bool(slurm))
     lines += clock_lines

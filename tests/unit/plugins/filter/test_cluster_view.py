@@ -539,6 +539,13 @@ def test_a_head_node_without_slurmctld_on_offer_is_told_to_enable_the_archive():
     assert problems_with(view(with_controller_package(), scheduler="slurm"), "offers no slurmctld package")
 
 
+def test_every_package_the_head_node_lacks_is_named():
+    hostvars = with_controller_package(candidate="22.05.8-4+deb12u3")
+    info(hostvars, "rpi-0")["packages"].update({"slurmdbd": {"installed": None, "candidate": None},
+                                                "mariadb-server": {"installed": None, "candidate": None}})
+    assert problems_with(view(hostvars, scheduler="slurm"), "offers no mariadb-server, slurmdbd package")
+
+
 def test_a_fresh_head_node_without_package_lists_is_not_judged_yet():
     hostvars = with_controller_package()
     info(hostvars, "rpi-0")["apt_lists"] = False
