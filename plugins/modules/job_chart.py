@@ -10,7 +10,8 @@ short_description: Draw a benchmark job's result as a PNG, where matplotlib is i
 description:
   - For a C(pingpong) result, a heat map of the bandwidth between every ordered pair of nodes (largest message),
     with the values written in the cells; for an C(hpl) result, a bar chart of HPL's Gflops against the DGEMM rate
-    of the same ranks, with the efficiency.
+    of the same ranks, with the efficiency; for usage.yml's report (C(job) C(usage)), the CPU hours each person held
+    and used.
   - Meant to run on the controller (delegated to C(localhost), with the controller's Python), where the result was
     saved. matplotlib is optional - without it, or for a job that has no chart, nothing is written and the module
     says why. The collection itself does not need matplotlib.
@@ -60,7 +61,7 @@ import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 
-CHARTED = ("pingpong", "hpl")
+CHARTED = ("pingpong", "hpl", "usage")
 
 
 def _pyplot():
@@ -103,6 +104,29 @@ def hpl_chart(plt, result):
     return figure
 
 
+def _jobs(user, count):
+    return f"{user}\n{count} job{'' if count == 1 else 's'}"
+
+
+def usage_chart(plt, result):
+    """CPU hours per person, held and used, for usage.yml's period."""
+    users = sorted(result["users"], key=lambda name: -result["users"][name]["cpu_hours"])
+    figure, axes = plt.subplots(figsize=(max(4.0, 0.9 * len(users) + 2), 4))
+    positions = range(len(users))
+    held = axes.bar([p - 0.2 for p in positions], [result["users"][u]["cpu_hours"] for u in users], 0.4,
+                    label="held (CPUs x elapsed)", color="tab:blue")
+    used = axes.bar([p + 0.2 for p in positions], [result["users"][u]["used_cpu_hours"] for u in users], 0.4,
+                    label="used (CPU time)", color="tab:orange")
+    axes.bar_label(held, fmt="%.2f", fontsize=8)
+    axes.bar_label(used, fmt="%.2f", fontsize=8)
+    axes.set_xticks(list(positions), labels=[_jobs(u, result["users"][u]["jobs"]) for u in users])
+    axes.set_ylabel("CPU hours")
+    axes.legend(fontsize=8)
+    axes.set_title(f"Cluster {result.get('cluster', '')}: {result.get('start', '')} to {result.get('end', '')}",
+                   fontsize=10)
+    return figure
+
+
 def why_not(result):
     """Why this result gets no chart, or an empty string."""
     job = result.get("job")
@@ -112,6 +136,8 @@ def why_not(result):
         return "a ping-pong of fewer than two ranks has no pairs to draw"
     if job == "hpl" and result.get("gflops") is None:
         return "the HPL run gave no Gflops to draw"
+    if job == "usage" and not result.get("users"):
+        return "no job ran in the period"
     return ""
 
 
@@ -131,7 +157,7 @@ def main():
         module.exit_json(changed=False, written=False, reason=reason)
     if module.check_mode:
         module.exit_json(changed=True, written=True, reason="")
-    figure = (pingpong_chart if result["job"] == "pingpong" else hpl_chart)(plt, result)
+    figure = {"pingpong": pingpong_chart, "hpl": hpl_chart, "usage": usage_chart}[result["job"]](plt, result)
     figure.tight_layout()
     handle, temporary = tempfile.mkstemp(suffix=".png", dir=os.path.dirname(dest) or ".")
     os.close(handle)

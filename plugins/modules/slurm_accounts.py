@@ -90,7 +90,7 @@ def main():
     cluster = module.params["cluster"].lower()
     clusters = [record["cluster"] for record in read(module, "cluster", fields=("cluster",))]
     existing = read(module, "account", fields=ACCOUNT_FORMAT)
-    associations = read(module, "association", f"where cluster={cluster}", fields=ASSOC_FORMAT)
+    associations = read(module, "association", "where", f"cluster={cluster}", fields=ASSOC_FORMAT)
     commands = plan(cluster, clusters, module.params["accounts"], existing, module.params["users"], associations)
     if not module.check_mode:
         for argv in commands:

@@ -47,7 +47,8 @@ REQUIRED_FILES = ["meta/runtime.yml", "LICENSE", "README.md", "CHANGELOG.md", "c
                   "plugins/modules/node_info.py", "plugins/modules/health_probe.py", "plugins/lookup/extra_var.py",
                   "files/mpi_jobs/pi.py", "files/mpi_jobs/scatter.py", "files/mpi_jobs/temperature.py",
                   "plugins/filter/health_report.py", "playbooks/power.yml", "plugins/modules/node_health.py",
-                  "plugins/filter/throttle_change.py", "files/mpi_jobs/rma.py"]
+                  "plugins/filter/throttle_change.py", "files/mpi_jobs/rma.py", "playbooks/usage.yml",
+                  "plugins/modules/slurm_accounts.py"]
 ROLES = sorted(path.name for path in (PROJECT / "roles").iterdir())
 
 

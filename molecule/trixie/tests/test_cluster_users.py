@@ -9,17 +9,15 @@ every_release, as that scenario runs only such tests. The people stay: the defau
 without a roster, where the role does nothing."""
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 
 import pytest
-from clustertest import ADDRESSES, EVERY_RELEASE, HEAD, MPI_USER, NODES, SLOTS, node, playbook, vcluster
+from clustertest import EVERY_RELEASE, HEAD, MPI_USER, NODES, SLOTS, node, playbook, vcluster
+from people import PEOPLE, login, make_keys, roster_file
 from playbook_output import changed_hosts
 
 pytestmark = EVERY_RELEASE
 
-PEOPLE = {"alice": 3001, "bob": 3002}
 WORKER = NODES[1]
 REFLASHED = NODES[2]
 MACHINEFILE = "/etc/picluster/machinefile"
@@ -30,31 +28,7 @@ WHERE = ("from mpi4py import MPI; import socket; c = MPI.COMM_WORLD; hosts = c.g
 
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory):
-    """Each person's key pair, made on the controller as on their laptop (their private key never reaches a node)."""
-    directory = tmp_path_factory.mktemp("laptops")
-    for name in PEOPLE:
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{name}@laptop", "-f",
-                        str(directory / name)], check=True)
-    return directory
-
-
-def roster_file(keys, path, **changes) -> str:
-    """The roster as an extra-vars file: both people, with `changes` per name (None drops the person)."""
-    people = []
-    for name, uid in PEOPLE.items():
-        person = {"name": name, "uid": uid, "ssh_keys": [(keys / f"{name}.pub").read_text().strip()]}
-        if changes.get(name, {}) is not None:
-            people.append({**person, **changes.get(name, {})})
-    path.write_text(json.dumps({"cluster_users": people + changes.get("extra", [])}))
-    return f"@{path}"
-
-
-def login(keys, name: str, command: str, key: str | None = None, host: str = HEAD) -> subprocess.CompletedProcess:
-    """ssh from the controller as `name` with `key`'s private key (their own by default), as from a laptop."""
-    argv = ["ssh", "-i", str(keys / (key or name)), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-            "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-            "-o", "ConnectTimeout=10", f"{name}@{ADDRESSES[host]}", command]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=180, check=False)
+    return make_keys(tmp_path_factory.mktemp("laptops"))
 
 
 @pytest.fixture(scope="module")

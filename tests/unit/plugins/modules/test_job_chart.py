@@ -1,4 +1,5 @@
-"""picluster.mpi.job_chart: the pictures of the pingpong and hpl results, and its word when it draws none."""
+"""picluster.mpi.job_chart: the pictures of the pingpong and hpl results and of usage.yml's report, and its word when
+it draws none."""
 from __future__ import annotations
 
 import json
@@ -16,6 +17,9 @@ PINGPONG = {"job": "pingpong", "hosts": ["rpi-0", "rpi-1", "rpi-2"], "sizes": [1
                               "4194304": [[None, 112.0, 110.0], [113.0, None, 50.0], [111.0, 49.0, None]]}}
 HPL = {"job": "hpl", "gflops": 3.691, "n": 1200, "ranks": 2, "nodes": ["rpi-0", "rpi-1"], "star_dgemm_gflops": 5.865,
        "efficiency": 0.315}
+USAGE = {"job": "usage", "cluster": "cluster", "start": "2026-12-01", "end": "2026-12-05",
+         "users": {"alice": {"jobs": 3, "cpu_hours": 2.5, "used_cpu_hours": 2.1, "states": {"COMPLETED": 3}},
+                   "bob": {"jobs": 1, "cpu_hours": 0.25, "used_cpu_hours": 0.01, "states": {"FAILED": 1}}}}
 
 
 @pytest.mark.parametrize(("result", "reason"), [
@@ -24,12 +28,15 @@ HPL = {"job": "hpl", "gflops": 3.691, "n": 1200, "ranks": 2, "nodes": ["rpi-0", 
     ({**HPL, "gflops": None}, "no Gflops"),
     (PINGPONG, ""),
     (HPL, ""),
-], ids=["pi", "one-rank", "hpl-without-result", "pingpong", "hpl"])
+    ({**USAGE, "users": {}}, "no job ran in the period"),
+    (USAGE, ""),
+], ids=["pi", "one-rank", "hpl-without-result", "pingpong", "hpl", "no-usage", "usage"])
 def test_why_a_result_gets_no_chart(result, reason):
     assert (job_chart.why_not(result) == "") if not reason else (reason in job_chart.why_not(result))
 
 
-@pytest.mark.parametrize(("draw", "result"), [("pingpong_chart", PINGPONG), ("hpl_chart", HPL)])
+@pytest.mark.parametrize(("draw", "result"), [("pingpong_chart", PINGPONG), ("hpl_chart", HPL),
+                                              ("usage_chart", USAGE)])
 def test_the_chart_is_a_png(tmp_path, draw, result):
     plt = job_chart._pyplot()
     figure = getattr(job_chart, draw)(plt, result)
@@ -57,3 +64,9 @@ def test_a_run_without_matplotlib_writes_nothing_and_says_why(run_module, tmp_pa
     result = run_module("job_chart", json.dumps({"result": HPL, "dest": str(dest)}))
     assert (result["written"], result["changed"], dest.exists()) == (False, False, False), result
     assert "matplotlib is not installed" in result["reason"]
+
+
+def test_the_usage_chart_puts_the_heaviest_user_first_with_their_job_count():
+    plt = job_chart._pyplot()
+    figure = job_chart.usage_chart(plt, USAGE)
+    assert [label.get_text() for label in figure.axes[0].get_xticklabels()] == ["alice\n3 jobs", "bob\n1 job"]
