@@ -43,7 +43,7 @@ def records(stdout):
     (AllocCPUS x elapsed), its CPUs and nodes, and the largest resident memory of any of its steps."""
     jobs = {}
     for line in lines(stdout):
-        job_id, _, step = line["JobID"].partition(".")
+        job_id, _dot, step = line["JobID"].partition(".")
         job = jobs.setdefault(job_id, {"max_rss_kib": None})
         if not step:
             job.update({

@@ -119,6 +119,13 @@ def test_run_job_through_slurm_computes_pi_on_every_node(pi_through_slurm):
     assert abs(saved["pi"] - math.pi) < 2.1e-8 and (saved["ranks"], set(saved["hosts"])) == (ALL_RANKS, set(NODES)), saved
 
 
+def test_run_job_through_slurm_saves_slurms_accounting_of_the_job(pi_through_slurm):
+    _run, results = pi_through_slurm
+    accounting = saved_result(results, "pi")["slurm"]["accounting"]
+    assert (accounting["user"], accounting["account"], accounting["state"], accounting["cpus"]) == (
+        "mpi", "cluster", "COMPLETED", ALL_RANKS) and accounting["elapsed_s"] >= 0, accounting
+
+
 def test_run_job_through_slurm_saves_the_slurm_job(pi_through_slurm):
     _run, results = pi_through_slurm
     slurm = saved_result(results, "pi")["slurm"]
@@ -192,8 +199,8 @@ def check():
     return playbook("check.yml")
 
 
-@pytest.mark.parametrize("name", ["slurm", "munge", "clocks", "verdict"])
-def test_check_finds_slurm_munge_and_clocks_healthy(check, name):
+@pytest.mark.parametrize("name", ["slurm", "munge", "accounting", "clocks", "verdict"])
+def test_check_finds_slurm_munge_accounting_and_clocks_healthy(check, name):
     # The report is one debug message; the JSON result format keeps its line breaks as \n.
     assert check.returncode == 0 and re.search(rf"(^|\\n){name} +OK ", check.stdout, re.MULTILINE), \
         check.stdout[-3000:]

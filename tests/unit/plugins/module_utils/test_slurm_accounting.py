@@ -27,8 +27,8 @@ def person(name="alice", **fields):
             "fairshare": None, **fields}
 
 
-def commands(users, associations=ASSOCIATIONS, clusters=("cluster",), accounts=ACCOUNTS):
-    return plan("cluster", list(clusters), accounts, parse(EXISTING_ACCOUNTS, ACCOUNT_FORMAT), users,
+def commands(users, associations=ASSOCIATIONS, clusters=("cluster",), accounts=None):
+    return plan("cluster", list(clusters), ACCOUNTS if accounts is None else accounts, parse(EXISTING_ACCOUNTS, ACCOUNT_FORMAT), users,
                 parse(associations, ASSOC_FORMAT))
 
 

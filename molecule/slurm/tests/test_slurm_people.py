@@ -1,0 +1,135 @@
+"""A class on the Slurm cluster: two people in the roster, each submitting jobs as themselves with their own
+association in Slurm's accounting, alice held to one job at a time. sacct says whose each job was, usage.yml sums
+them, check.yml finds accounting and people in order; someone outside the roster runs nothing, and a person set to
+absent can submit no more."""
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+from clustertest import HEAD, NODES, node, playbook
+from people import PEOPLE, login, make_keys, roster_file
+from playbook_output import changed_hosts
+
+LIMITED = {"alice": {"max_jobs": 1}}
+
+
+@pytest.fixture(scope="module")
+def keys(tmp_path_factory):
+    return make_keys(tmp_path_factory.mktemp("laptops"))
+
+
+@pytest.fixture(scope="module")
+def converged(keys, tmp_path_factory):
+    roster = roster_file(keys, tmp_path_factory.mktemp("roster") / "roster.json", **LIMITED)
+    return playbook("site.yml", "-e", roster), playbook("site.yml", "-e", roster), roster
+
+
+def test_site_registers_the_roster_in_slurms_accounting(converged):
+    first, _second, _roster = converged
+    assert first.returncode == 0, first.stdout[-3000:]
+
+
+def test_a_second_run_changes_nothing(converged):
+    _first, second, _roster = converged
+    assert second.returncode == 0 and changed_hosts(second.stdout) == {}, second.stdout[-3000:]
+
+
+def associations() -> dict[str, list[str]]:
+    text = node(HEAD).check_output("sacctmgr --noheader --parsable2 show association format=user,account,maxjobs")
+    return {fields[0]: fields[1:] for fields in (line.split("|") for line in text.splitlines()) if fields[0]}
+
+
+def test_each_person_has_an_association_with_their_limits(converged):
+    found = associations()
+    assert (found.get("alice"), found.get("bob")) == (["cluster", "1"], ["cluster", ""]), found
+
+
+@pytest.fixture(scope="module")
+def submitted(converged, keys):
+    """Each person's job through sbatch, from their own login on the head node; its id and sacct's record."""
+    jobs = {}
+    for person in PEOPLE:
+        result = login(keys, person, "sbatch --parsable --wait --ntasks=4 --wrap 'srun hostname'")
+        assert result.returncode == 0, result.stderr
+        jobs[person] = result.stdout.strip().split(";")[0]
+    time.sleep(2)  # the controller reports a job's end to slurmdbd a moment later
+    records = {}
+    for person, job_id in jobs.items():
+        line = node(HEAD).check_output(f"sacct --noheader --parsable2 -X --jobs {job_id} --format=User,Account,State")
+        records[person] = line.strip().split("|")
+    return records
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_sacct_shows_each_job_under_its_person_and_account(submitted, person):
+    assert submitted[person] == [person, "cluster", "COMPLETED"], submitted
+
+
+def test_a_person_over_max_jobs_waits_with_slurms_reason(converged, keys):
+    result = login(keys, "alice", "sbatch --parsable --wrap 'sleep 60'; sbatch --parsable --wrap 'sleep 1'; sleep 3; "
+                                  "squeue --me --noheader --format='%i %T %r'; scancel --me")
+    states = [line.split()[1:] for line in result.stdout.splitlines()[2:]]
+    assert ["PENDING", "AssocMaxJobsLimit"] in states and ["RUNNING", "None"] in states, result.stdout + result.stderr
+
+
+def test_someone_outside_the_roster_runs_no_job(converged):
+    node(HEAD).check_output("useradd --uid 3010 --user-group --create-home dave")
+    try:
+        result = node(HEAD).run("sudo -u dave -i sbatch --wrap true")
+    finally:
+        node(HEAD).check_output("userdel --remove dave")
+    assert result.rc != 0 and "Invalid account" in result.stderr, result.stderr
+
+
+@pytest.fixture(scope="module")
+def usage(submitted, tmp_path_factory):
+    results = tmp_path_factory.mktemp("usage")
+    run = playbook("usage.yml", "-e", f"usage_results_dir={results}")
+    saved = sorted(results.glob("usage-*.json"))
+    return run, json.loads(saved[0].read_text()) if saved else {}
+
+
+def test_usage_reports_each_persons_jobs(usage):
+    run, report = usage
+    assert run.returncode == 0 and all(report["users"][person]["jobs"] >= 1 for person in PEOPLE), run.stdout[-3000:]
+
+
+def test_usage_prints_a_line_per_person(usage):
+    run, _report = usage
+    assert all(re.search(rf"{person} +\d+ ", run.stdout) for person in PEOPLE), run.stdout[-3000:]
+
+
+def test_check_finds_the_people_and_accounting_in_order(converged):
+    check = playbook("check.yml", "-e", converged[2])
+    assert check.returncode == 0 and re.search(r"(^|\\n)people +OK ", check.stdout) and re.search(
+        r"(^|\\n)accounting +OK ", check.stdout), check.stdout[-3000:]
+
+
+# ---- a person leaves ------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bob_left(keys, tmp_path_factory, submitted, usage):
+    roster = roster_file(keys, tmp_path_factory.mktemp("left") / "roster.json", bob={"state": "absent"}, **LIMITED)
+    return playbook("site.yml", "-e", roster)
+
+
+def test_site_removes_the_association_of_a_person_set_to_absent(bob_left):
+    assert bob_left.returncode == 0 and "bob" not in associations(), bob_left.stdout[-3000:]
+
+
+def test_they_can_no_longer_submit(bob_left):
+    result = node(HEAD).run("sudo -u bob sbatch --wrap true")
+    assert result.rc != 0 and "Invalid account" in result.stderr, result.stderr
+
+
+def test_their_past_jobs_stay_in_the_accounting(bob_left):
+    assert "bob" in node(HEAD).check_output("sacct --allusers --noheader --parsable2 -X --format=User --starttime "
+                                            "now-1days").split()
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_they_are_locked_on_every_node(bob_left, name):
+    assert node(name).check_output("getent shadow bob").split(":")[7] == "1"
