@@ -12,7 +12,7 @@ from ansible_collections.picluster.mpi.plugins.module_utils.slurm_accounting imp
 SACCTMGR = ["sacctmgr", "--immediate"]
 ACCOUNTS = [{"name": "cluster", "description": "Everyone"}]
 # sacctmgr --noheader --parsable2 show association where cluster=cluster format=user,account,maxjobs,grptres,fairshare
-# on a cluster with the MPI user and alice (MaxJobs 2), as Slurm 22.05 prints it.
+# on a cluster with the MPI user and alice (MaxJobs 2), as Slurm 22.05 printed it on the virtual cluster.
 ASSOCIATIONS = """|root|||1
 root|root|||1
 |cluster|||1
@@ -28,8 +28,8 @@ def person(name="alice", **fields):
 
 
 def commands(users, associations=ASSOCIATIONS, clusters=("cluster",), accounts=None):
-    return plan("cluster", list(clusters), ACCOUNTS if accounts is None else accounts, parse(EXISTING_ACCOUNTS, ACCOUNT_FORMAT), users,
-                parse(associations, ASSOC_FORMAT))
+    return plan("cluster", list(clusters), ACCOUNTS if accounts is None else accounts,
+                parse(EXISTING_ACCOUNTS, ACCOUNT_FORMAT), users, parse(associations, ASSOC_FORMAT))
 
 
 def test_sacctmgr_records_are_read_by_field():
