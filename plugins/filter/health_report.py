@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from ansible_collections.picluster.mpi.plugins.module_utils.slurm_accounting import parse
 from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first
 from ansible_collections.picluster.mpi.plugins.plugin_utils.slurm_states import is_up, node_states
 from ansible_collections.picluster.mpi.plugins.plugin_utils.version_policy import MUST_MATCH, differences, shown
@@ -161,8 +162,8 @@ def _slurm(view: dict, live: list, slurm: dict) -> tuple[list, list]:
 
 def _accounting(view: dict, accounting: dict) -> tuple[list, list]:
     """slurmdbd answers on the head node and holds the cluster, with the controller registered (its ControlHost)."""
-    clusters = dict([*line.split("|"), ""][:2] for line in str(accounting.get("stdout") or "").splitlines()
-                    if line.strip())
+    clusters = {record["cluster"]: record["controlhost"]
+                for record in parse(accounting.get("stdout"), ("cluster", "controlhost"))}
     name = str(accounting.get("cluster") or "").lower()
     if accounting.get("rc") != 0:
         detail = (f"sacctmgr on {view['head']} cannot reach slurmdbd: "

@@ -14,7 +14,8 @@ LIMITS = {"max_jobs": ("MaxJobs", "maxjobs", "-1"), "max_cpus": ("GrpTRES", "grp
 
 
 def parse(text, fields):
-    """Records of sacctmgr's parsable output, as dicts by the format's field names."""
+    """Records of Slurm's parsable output (sacctmgr and sacct with --noheader --parsable2), as dicts by the format's
+    field names; a missing trailing field reads as empty. The one reader of it, for the modules and the filters."""
     records = []
     for line in (text or "").splitlines():
         if line.strip():

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.picluster.mpi.plugins.module_utils.slurm_accounting import parse
+
 # sacct --noheader --parsable2 --format=<these>: the job's line, then one per step (JOBID.batch, JOBID.0, ...).
 SACCT_FIELDS = ("JobID", "User", "Account", "State", "ElapsedRaw", "TotalCPU", "CPUTimeRAW", "MaxRSS", "AllocCPUS",
                 "NNodes", "NodeList", "ExitCode", "Submit", "Start", "End")
@@ -30,10 +32,6 @@ def kib(text):
     return round(float(match.group(1)) * UNITS[match.group(2) or "K"]) if match else None
 
 
-def lines(stdout):
-    return [dict(zip(SACCT_FIELDS, line.split("|"))) for line in str(stdout or "").splitlines() if "|" in line]
-
-
 def _int(text):
     return int(text) if str(text or "").isdigit() else None
 
@@ -42,7 +40,7 @@ def records(stdout):
     """One record per job (not per step): its user, account, state, elapsed and CPU time, the CPU time it held
     (AllocCPUS x elapsed), its CPUs and nodes, and the largest resident memory of any of its steps."""
     jobs = {}
-    for line in lines(stdout):
+    for line in parse(stdout, SACCT_FIELDS):
         job_id, _dot, step = line["JobID"].partition(".")
         job = jobs.setdefault(job_id, {"max_rss_kib": None})
         if not step:
