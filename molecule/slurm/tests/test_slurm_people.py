@@ -1,7 +1,8 @@
 """A class on the Slurm cluster: two people in the roster, each submitting jobs as themselves with their own
 association in Slurm's accounting, alice held to one job at a time. sacct says whose each job was, usage.yml sums
-them, check.yml finds accounting and people in order; someone outside the roster runs nothing, and a person set to
-absent can submit no more."""
+them, check.yml finds accounting and people in order; someone outside the roster runs nothing. With pam_slurm_adopt,
+people log in to a worker only while a job of theirs runs there. A person set to absent can submit no more, and with
+pam_slurm_adopt turned off people log in to the workers again."""
 from __future__ import annotations
 
 import json
@@ -9,11 +10,13 @@ import re
 import time
 
 import pytest
-from clustertest import HEAD, NODES, node, playbook
+from clustertest import HEAD, MPI_USER, NODES, node, playbook
 from people import PEOPLE, login, make_keys, roster_file
 from playbook_output import changed_hosts
 
 LIMITED = {"alice": {"max_jobs": 1}}
+ADOPT = "slurm_pam_adopt=true"
+WORKER = NODES[1]
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +27,8 @@ def keys(tmp_path_factory):
 @pytest.fixture(scope="module")
 def converged(keys, tmp_path_factory):
     roster = roster_file(keys, tmp_path_factory.mktemp("roster") / "roster.json", **LIMITED)
-    return playbook("site.yml", "-e", roster), playbook("site.yml", "-e", roster), roster
+    return (playbook("site.yml", "-e", roster, "-e", ADOPT), playbook("site.yml", "-e", roster, "-e", ADOPT),
+            roster)
 
 
 def test_site_registers_the_roster_in_slurms_accounting(converged):
@@ -108,12 +112,44 @@ def test_check_finds_the_people_and_accounting_in_order(converged):
         r"(^|\\n)accounting +OK ", check.stdout), check.stdout[-3000:]
 
 
-# ---- a person leaves ------------------------------------------------------------------------------------------------
+# ---- pam_slurm_adopt: the workers only for people with a job there ---------------------------------------------------
+
+def test_a_person_without_a_job_on_a_worker_cannot_log_in_there(converged, keys):
+    result = login(keys, "alice", f"ssh {WORKER} hostname; echo exit=$?")
+    assert "exit=255" in result.stdout and "pam_slurm_adopt" in result.stderr, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def adopted(converged, keys):
+    """bob's login to the worker while his job runs there: the session's output, and the job's id."""
+    result = login(keys, "bob", f"job=$(sbatch --parsable --nodelist={WORKER} --wrap 'sleep 120'); echo job=$job; "
+                                "until squeue --noheader --states=R --jobs $job | grep -q .; do sleep 1; done; "
+                                f"ssh {WORKER} hostname; echo exit=$?; scancel $job")
+    return result, re.search(r"job=(\d+)", result.stdout).group(1)
+
+
+def test_with_a_job_there_they_log_in(adopted):
+    result, _job = adopted
+    assert f"{WORKER}\nexit=0" in result.stdout, result.stdout + result.stderr
+
+
+def test_their_login_joins_the_job(adopted):
+    _result, job = adopted
+    journal = node(WORKER).check_output("journalctl --no-pager --identifier pam_slurm_adopt --since -10min")
+    assert f"adopted into job {job}" in journal, journal
+
+
+def test_the_mpi_user_logs_in_to_the_workers_without_a_job(converged):
+    result = node(HEAD).run(f"sudo -u {MPI_USER} ssh {WORKER} hostname; echo exit=$?")
+    assert f"{WORKER}\nexit=0" in result.stdout, result.stdout + result.stderr
+
+
+# ---- a person leaves, pam_slurm_adopt is turned off ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def bob_left(keys, tmp_path_factory, submitted, usage):
     roster = roster_file(keys, tmp_path_factory.mktemp("left") / "roster.json", bob={"state": "absent"}, **LIMITED)
-    return playbook("site.yml", "-e", roster)
+    return playbook("site.yml", "-e", roster)  # slurm_pam_adopt is back to its default, false
 
 
 def test_site_removes_the_association_of_a_person_set_to_absent(bob_left):
@@ -133,3 +169,14 @@ def test_their_past_jobs_stay_in_the_accounting(bob_left):
 @pytest.mark.parametrize("name", NODES)
 def test_they_are_locked_on_every_node(bob_left, name):
     assert node(name).check_output("getent shadow bob").split(":")[7] == "1"
+
+
+def test_without_pam_slurm_adopt_people_log_in_to_the_workers_again(bob_left, keys):
+    result = login(keys, "alice", f"ssh {WORKER} hostname; echo exit=$?")
+    assert f"{WORKER}\nexit=0" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", NODES[1:])
+def test_sshd_has_its_own_pam_stack_back(bob_left, name):
+    stack = node(name).file("/etc/pam.d/sshd").content_string
+    assert "pam_slurm_adopt" not in stack and "@include common-session\n" in stack, stack
