@@ -116,3 +116,17 @@ def unit_name(path, suffix):
     escaped = "-".join("".join(_escape(char, index == 0 and not position) for position, char in enumerate(part))
                        for index, part in enumerate(parts))
     return f"{escaped}.{suffix}"
+
+
+def homes(settings, home_base):
+    """Where the roster's people have their homes: `base` (as every node sees it, for their accounts) and `made_in`
+    (where the role makes each home directory), and whether they are `shared`.
+
+    On NFS they are one home per person under the shared directory, seen from every node, made once on the head node
+    in its export directory (root is squashed on the mount, so root on a node could not make or chown them there).
+    sshfs cannot hold them: its mount is the MPI user's login, so every file in it belongs to the MPI user and no home
+    could be private. Without NFS, each node makes its own homes under home_base."""
+    if (settings.get("backend") or "none") != "nfs":
+        return {"shared": False, "base": home_base, "made_in": home_base}
+    return {"shared": True, "base": posixpath.join(settings["path"], "home"),
+            "made_in": posixpath.join(settings["export_dir"], "home")}

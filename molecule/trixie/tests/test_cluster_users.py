@@ -193,3 +193,42 @@ def test_mpirun_reaches_the_reflashed_node_as_a_person(reflashed, keys):
     result = login(keys, "alice", f"timeout 120 mpirun -machinefile {MACHINEFILE} -np {SLOTS * len(NODES)} "
                                   f"python3 -c \"{WHERE}\"")
     assert result.returncode == 0 and REFLASHED in result.stdout.split(), result.stdout + result.stderr
+
+
+# ---- homes on NFS ---------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def nfs_homes(reflashed, keys, tmp_path_factory):
+    """The roster's part of site.yml with the nfs backend, then without it again. The kernel here has no NFS, so the
+    shared_storage role is left out (--tags) and nothing is mounted: what the role makes of each account's home and of
+    the head node's export is what a real Pi cluster gets."""
+    node(HEAD).check_output("mkdir -p /srv/cluster")
+    roster = roster_file(keys, tmp_path_factory.mktemp("nfs") / "roster.json", bob={"state": "absent"})
+    run = playbook("site.yml", "--tags", "cluster_users", "-e", roster, "-e", "shared_storage_backend=nfs")
+    homes = {name: node(name).check_output("getent passwd alice").split(":")[5] for name in NODES}
+    made = node(HEAD).file("/srv/cluster/home/alice")
+    made = (made.user, oct(made.mode)) if made.is_directory else None
+    back = playbook("site.yml", "--tags", "cluster_users", "-e", roster)
+    return run, homes, made, back
+
+
+def test_site_takes_the_nfs_homes(nfs_homes):
+    run, _homes, _made, _back = nfs_homes
+    assert run.returncode == 0, run.stdout[-3000:]
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_on_nfs_a_persons_home_is_under_the_shared_directory_on_every_node(nfs_homes, name):
+    _run, homes, _made, _back = nfs_homes
+    assert homes[name] == "/cluster/home/alice", homes
+
+
+def test_the_head_node_makes_it_private_in_its_export(nfs_homes):
+    _run, _homes, made, _back = nfs_homes
+    assert made == ("alice", "0o700"), made
+
+
+def test_without_nfs_the_homes_are_back_on_each_node(nfs_homes):
+    _run, _homes, _made, back = nfs_homes
+    assert back.returncode == 0 and all(node(name).check_output("getent passwd alice").split(":")[5] == "/home/alice"
+                                        for name in NODES), back.stdout[-3000:]
