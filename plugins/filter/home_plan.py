@@ -9,7 +9,7 @@ short_description: Where the roster's people have their homes, on each node or o
 description:
   - With the C(nfs) backend, one home per person under the shared directory (C(PATH/home/NAME)), seen from every
     node and made once on the head node in its export directory, where root is not squashed.
-  - With C(sshfs) or C(none), a home on each node under O(home_base): an sshfs mount is the MPI user's login, so every
+  - With C(sshfs) or C(none), a home on each node under O(home_base). An sshfs mount is the MPI user's login, so every
     file in it belongs to the MPI user and no home there could be private.
 positional: path, export_dir, home_base
 options:

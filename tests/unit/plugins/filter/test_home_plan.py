@@ -15,8 +15,8 @@ def test_on_nfs_they_are_made_in_the_head_nodes_export():
 
 @pytest.mark.parametrize("backend", ["none", "sshfs"])
 def test_otherwise_each_node_has_them_under_the_home_base(backend):
-    assert home_plan(backend, "/cluster", "/srv/cluster", "/home") == {"shared": False, "base": "/home",
-                                                                      "made_in": "/home"}
+    expected = {"shared": False, "base": "/home", "made_in": "/home"}
+    assert home_plan(backend, "/cluster", "/srv/cluster", "/home") == expected
 
 
 def test_they_are_shared_only_on_nfs():
