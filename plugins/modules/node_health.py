@@ -65,7 +65,6 @@ jobs:
 
 import os
 import pwd
-import re
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.picluster.mpi.plugins.module_utils.node_system import (
@@ -76,32 +75,13 @@ from ansible_collections.picluster.mpi.plugins.module_utils.node_system import (
     cpufreq_value,
     read_text,
 )
+from ansible_collections.picluster.mpi.plugins.module_utils.pi_sensors import (
+    decode_throttled,
+    parse_temperature,
+    parse_throttled,
+)
 
 CHECKS = ["pi", "cpu", "time_sync", "jobs"]
-# The bits of `vcgencmd get_throttled` (Raspberry Pi documentation): the low ones hold now, the same bits 16 higher
-# say it has happened since boot.
-THROTTLE_FLAGS = [(0, "under-voltage"), (1, "frequency capped"), (2, "throttled"), (3, "soft temperature limit")]
-SINCE_BOOT_SHIFT = 16
-
-
-def decode_throttled(value: int) -> dict:
-    """The flags of a `get_throttled` value in words: those that hold now and those that happened since boot."""
-    return {
-        "now": [word for bit, word in THROTTLE_FLAGS if value >> bit & 1],
-        "since_boot": [word for bit, word in THROTTLE_FLAGS if value >> (bit + SINCE_BOOT_SHIFT) & 1],
-    }
-
-
-def parse_throttled(text: str) -> int | None:
-    """The value of `vcgencmd get_throttled` output (`throttled=0x50005`), None when it is not one."""
-    found = re.search(r"throttled=(0x[0-9a-fA-F]+)", text)
-    return int(found.group(1), 16) if found else None
-
-
-def parse_temperature(text: str) -> float | None:
-    """Degrees Celsius from `vcgencmd measure_temp` output (`temp=48.3'C`)."""
-    found = re.search(r"temp=(-?[0-9.]+)", text)
-    return float(found.group(1)) if found else None
 
 
 def pi_state(module, vcgencmd: str | None) -> dict | None:

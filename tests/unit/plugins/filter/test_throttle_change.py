@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.picluster.mpi.plugins.filter.throttle_change import throttle_change
-from ansible_collections.picluster.mpi.plugins.modules import node_health
+from ansible_collections.picluster.mpi.plugins.module_utils import pi_sensors
 
 ROOT = Path(__file__).resolve().parents[4]
 
 
 def pi(value: int) -> dict:
     """The `pi` part of node_health on a board whose get_throttled printed `value`."""
-    return {"throttled": f"0x{value:x}", **node_health.decode_throttled(value), "temperature_c": 50.0, "error": None}
+    return {"throttled": f"0x{value:x}", **pi_sensors.decode_throttled(value), "temperature_c": 50.0, "error": None}
 
 
 @pytest.mark.parametrize(("before", "after", "during"), [

@@ -1,4 +1,5 @@
-"""The module picluster.mpi.node_health: decoding a Pi's throttle flags, and real runs on this machine."""
+"""The module picluster.mpi.node_health: real runs on this machine (vcgencmd's outputs are read by
+module_utils/pi_sensors, tested in tests/unit/plugins/module_utils/test_pi_sensors.py)."""
 from __future__ import annotations
 
 import os
@@ -8,40 +9,6 @@ import time
 
 import pytest
 from ansible_collections.picluster.mpi.plugins.modules import node_health
-
-# ---- the throttle flags, on the values real boards report -----------------------------------------------------------
-THROTTLED = [
-    (0x0, [], []),
-    (0x50000, [], ["under-voltage", "throttled"]),
-    (0x50005, ["under-voltage", "throttled"], ["under-voltage", "throttled"]),
-    (0x80008, ["soft temperature limit"], ["soft temperature limit"]),
-    (0xE0000, [], ["frequency capped", "throttled", "soft temperature limit"]),
-    (0xF000F, ["under-voltage", "frequency capped", "throttled", "soft temperature limit"],
-     ["under-voltage", "frequency capped", "throttled", "soft temperature limit"]),
-]
-
-
-@pytest.mark.parametrize(("value", "now", "since_boot"), THROTTLED,
-                         ids=["healthy", "weak-supply-earlier", "weak-supply-now", "hot-now", "hot-earlier", "everything"])
-def test_decode_throttled_names_what_holds_now_and_since_boot(value, now, since_boot):
-    assert node_health.decode_throttled(value) == {"now": now, "since_boot": since_boot}
-
-
-@pytest.mark.parametrize(("output", "value"), [
-    ("throttled=0x0\n", 0),
-    ("throttled=0x50005\n", 0x50005),
-    ("throttled=0xe0000", 0xE0000),
-    ("VCHI initialization failed\n", None),
-    ("", None),
-])
-def test_parse_throttled_reads_vcgencmd_output(output, value):
-    assert node_health.parse_throttled(output) == value
-
-
-@pytest.mark.parametrize(("output", "celsius"), [
-    ("temp=48.3'C\n", 48.3), ("temp=85.0'C", 85.0), ("temp=-2.5'C", -2.5), ("error", None)])
-def test_parse_temperature_reads_vcgencmd_output(output, celsius):
-    assert node_health.parse_temperature(output) == celsius
 
 
 def is_active_output(active: set[str]) -> str:
