@@ -76,6 +76,14 @@ options:
         M(picluster.mpi.node_info)), are problems (see plugin_utils/roster.py).
     type: dict
     default: {}
+  monitoring:
+    description:
+      - The monitoring settings - C(enabled), C(prometheus_port), C(node_exporter_port), C(retention_time),
+        C(retention_size) and C(unit) (the sensor collector's timer, read by M(picluster.mpi.node_info) with
+        O(picluster.mpi.node_info#module:paths)). While monitoring is on, a port outside 1-65535 or held by another service of the cluster,
+        and a retention Prometheus would not take, are problems (see plugin_utils/monitoring.py).
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -97,6 +105,7 @@ _value:
 import ipaddress
 import re
 
+from ansible_collections.picluster.mpi.plugins.plugin_utils import monitoring as monitoring_plugin
 from ansible_collections.picluster.mpi.plugins.plugin_utils import roster as roster_plugin
 from ansible_collections.picluster.mpi.plugins.plugin_utils import shared_storage
 from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first, hostfile_lines
@@ -269,7 +278,7 @@ def _mismatches(nodes):
 
 
 def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=None, scheduler="none", storage=None,
-                 roster=None):
+                 roster=None, monitoring=None):
     members = list(members)
     roster = roster or {}
     users = roster.get("users") or []
@@ -305,12 +314,14 @@ def cluster_view(members, hostvars, group, head, user, play_hosts, outside_info=
         "openmpi_major": int(openmpi[0].split(".")[0]) if openmpi else None,
         "sharing_a_kernel": _sharing_a_kernel(nodes),
         "storage_in_place": [name for name in order if shared_storage.in_place(nodes[name], storage or {})],
+        "monitoring_in_place": [name for name in order if monitoring_plugin.in_place(nodes[name], monitoring or {})],
         "users": roster_plugin.normalize(users, group) if isinstance(users, list) else [],
         "problems": (_problems(group, head, members, user, nodes, scheduler) + _renamed(members, hostvars)
                      + shared_storage.problems(storage or {}, user.get("home") or f"/home/{user['name']}",
                                                nodes[head]["paths"] if head in nodes else None)
                      + roster_plugin.problems(users, user, group, roster.get("accounts") or [], node_accounts,
-                                              node_groups)),
+                                              node_groups)
+                     + monitoring_plugin.problems(monitoring or {})),
         "mismatches": _mismatches(nodes),
     }
 

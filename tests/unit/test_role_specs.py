@@ -50,10 +50,10 @@ def test_documented_defaults_equal_the_real_ones(role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_public_variables_carry_the_role_prefix(role):
-    # The internal role holds the collection-wide settings (mpi_user, mpi_head, ...), and the shared storage's, which
-    # every playbook reads (site.yml mounts it, run_job.yml runs jobs there, check.yml checks it); its own variables
-    # are __cluster_*.
-    prefixes = ("mpi_", "shared_storage_", "cluster_") if role == "_cluster" else (f"{role}_",)
+    # The internal role holds the collection-wide settings (mpi_user, mpi_head, ...), and the shared storage's and
+    # monitoring's, which every playbook reads (site.yml sets them up, run_job.yml runs jobs on the one and records
+    # what the other saw, check.yml checks both); its own variables are __cluster_*.
+    prefixes = ("mpi_", "shared_storage_", "cluster_", "monitoring_") if role == "_cluster" else (f"{role}_",)
     stray = [name for name in spec_options(role) if not name.startswith(prefixes)]
     assert not stray, f"{role}: variables without the prefix {' or '.join(prefixes)}: {stray}"
 

@@ -639,3 +639,20 @@ def test_a_node_carries_the_accounts_of_the_roster_only():
     info(hostvars, "rpi-1")["accounts"] = {"pi": {"uid": 1000}, "alice": {"uid": 3001, "locked": True}}
     assert view(hostvars, roster={"users": [ALICE]})["nodes"]["rpi-1"]["accounts"] == {
         "alice": {"uid": 3001, "locked": True}}
+
+
+# --- monitoring -------------------------------------------------------------------------------------------------------
+
+MONITORING = {"enabled": True, "prometheus_port": 9090, "node_exporter_port": 9100, "retention_time": "30d",
+              "retention_size": "2GB", "unit": "/etc/systemd/system/picluster-pi-sensors.timer"}
+
+
+def test_monitoring_settings_that_cannot_work_are_problems_of_the_view():
+    found = view(monitoring={**MONITORING, "prometheus_port": 6817})["problems"]
+    assert found == ["monitoring_prometheus_port is 6817, which slurmctld already listens on: choose another port."]
+
+
+def test_the_nodes_holding_the_sensor_collector_are_where_monitoring_is_in_place():
+    hostvars = cluster()
+    info(hostvars, "rpi-2")["paths"] = {MONITORING["unit"]: {"exists": True, "directory": False, "mount": None}}
+    assert view(hostvars, monitoring={**MONITORING, "enabled": False})["monitoring_in_place"] == ["rpi-2"]

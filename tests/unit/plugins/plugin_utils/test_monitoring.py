@@ -1,0 +1,56 @@
+"""The monitoring settings, refused or taken (plugin_utils/monitoring)."""
+from __future__ import annotations
+
+import pytest
+from ansible_collections.picluster.mpi.plugins.plugin_utils import monitoring
+
+DEFAULTS = {"enabled": True, "prometheus_port": 9090, "node_exporter_port": 9100, "retention_time": "30d",
+            "retention_size": "2GB"}
+
+
+def problems(**changes):
+    return monitoring.problems({**DEFAULTS, **changes})
+
+
+def test_the_defaults_are_taken():
+    assert problems() == []
+
+
+def test_nothing_is_checked_while_monitoring_is_off():
+    assert problems(enabled=False, prometheus_port=0) == []
+
+
+@pytest.mark.parametrize(("port", "shown"), [(0, "0"), (65536, "65536"), (-1, "-1"), ("http", "'http'"),
+                                             (True, "'True'")])
+def test_a_port_outside_1_to_65535_is_refused(port, shown):
+    assert problems(prometheus_port=port) == [f"monitoring_prometheus_port is {shown}: give a port number, 1 to 65535."]
+
+
+@pytest.mark.parametrize(("port", "holder"), [(22, "sshd"), (6817, "slurmctld"), (6819, "slurmdbd")])
+def test_a_port_another_service_of_the_cluster_holds_is_refused_naming_it(port, holder):
+    assert problems(node_exporter_port=port) == [
+        f"monitoring_node_exporter_port is {port}, which {holder} already listens on: choose another port."]
+
+
+def test_prometheus_and_node_exporter_cannot_share_a_port():
+    assert problems(node_exporter_port=9090) == [
+        "monitoring_node_exporter_port is 9090, which monitoring_prometheus_port already listens on: choose another "
+        "port."]
+
+
+@pytest.mark.parametrize("retention", ["30d", "6w", "1y", "12h30m", "90m"])
+def test_prometheus_durations_are_taken(retention):
+    assert problems(retention_time=retention) == []
+
+
+@pytest.mark.parametrize("retention", ["30", "30 days", "1.5d", "", "d"])
+def test_a_retention_that_is_not_a_duration_is_refused(retention):
+    assert problems(retention_time=retention) == [
+        f"monitoring_retention_time is '{retention}': give a duration as Prometheus writes it, such as 30d, 6w or "
+        "12h."]
+
+
+@pytest.mark.parametrize("size", ["2G", "2 GB", "2gb", "", "1.5GB"])
+def test_a_size_that_is_not_a_size_is_refused(size):
+    assert problems(retention_size=size) == [
+        f"monitoring_retention_size is '{size}': give a size as Prometheus writes it, such as 2GB or 512MB."]
