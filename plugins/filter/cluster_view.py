@@ -80,8 +80,9 @@ options:
     description:
       - The monitoring settings - C(enabled), C(prometheus_port), C(node_exporter_port), C(retention_time),
         C(retention_size) and C(unit) (the sensor collector's timer, read by M(picluster.mpi.node_info) with
-        O(picluster.mpi.node_info#module:paths)). While monitoring is on, a port outside 1-65535 or held by another service of the cluster,
-        and a retention Prometheus would not take, are problems (see plugin_utils/monitoring.py).
+        O(picluster.mpi.node_info#module:paths)). While monitoring is on, a port outside 1-65535 or held by another
+        service of the cluster, and a retention Prometheus would not take, are problems (see
+        plugin_utils/monitoring.py).
     type: dict
     default: {}
 """

@@ -16,7 +16,7 @@ def _port_problems(settings):
     found, seen = [], dict(TAKEN)
     for variable, key in PORTS:
         port = settings.get(key)
-        if isinstance(port, bool) or not isinstance(port, int) and not str(port).isdigit():
+        if isinstance(port, bool) or (not isinstance(port, int) and not str(port).isdigit()):
             found.append(f"{variable} is '{port}': give a port number, 1 to 65535.")
             continue
         port = int(port)
