@@ -49,3 +49,16 @@ def in_place(node, settings):
     """Whether the node holds the monitoring role's sensor collector (its systemd timer), which the role removes
     where monitoring is off."""
     return bool(((node.get("paths") or {}).get(settings.get("unit") or "") or {}).get("exists"))
+
+
+def scrape_targets(view, hostvars, port):
+    """Prometheus' static targets: every member of the cluster, head node first, each with its inventory name as the
+    `node` label. A member that is down keeps its target (so node-down fires), at its inventory address since
+    node_info could not read its cluster address."""
+    members = list(view["order"]) + [name for name in view["members"] if name not in view["order"]]
+    targets = []
+    for name in members:
+        node = view["nodes"].get(name)
+        address = node["address"] if node else (hostvars.get(name) or {}).get("ansible_host", name)
+        targets.append({"targets": [f"{address}:{port}"], "labels": {"node": name}})
+    return targets

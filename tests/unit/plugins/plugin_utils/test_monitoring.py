@@ -54,3 +54,19 @@ def test_a_retention_that_is_not_a_duration_is_refused(retention):
 def test_a_size_that_is_not_a_size_is_refused(size):
     assert problems(retention_size=size) == [
         f"monitoring_retention_size is '{size}': give a size as Prometheus writes it, such as 2GB or 512MB."]
+
+
+VIEW = {"members": ["rpi-0", "rpi-1", "rpi-2"], "order": ["rpi-1", "rpi-0"],
+        "nodes": {"rpi-0": {"address": "10.0.0.10"}, "rpi-1": {"address": "10.0.0.11"}}}
+HOSTVARS = {"rpi-2": {"ansible_host": "192.0.2.12"}}
+
+
+def test_every_live_node_is_a_target_at_its_cluster_address_named_by_its_inventory_name():
+    assert monitoring.scrape_targets(VIEW, HOSTVARS, 9100)[:2] == [
+        {"targets": ["10.0.0.11:9100"], "labels": {"node": "rpi-1"}},
+        {"targets": ["10.0.0.10:9100"], "labels": {"node": "rpi-0"}}]
+
+
+def test_a_member_that_is_down_keeps_its_target_at_its_inventory_address():
+    assert monitoring.scrape_targets(VIEW, HOSTVARS, 9100)[2] == {"targets": ["192.0.2.12:9100"],
+                                                                   "labels": {"node": "rpi-2"}}
