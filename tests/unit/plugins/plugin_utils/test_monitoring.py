@@ -68,5 +68,5 @@ def test_every_live_node_is_a_target_at_its_cluster_address_named_by_its_invento
 
 
 def test_a_member_that_is_down_keeps_its_target_at_its_inventory_address():
-    assert monitoring.scrape_targets(VIEW, HOSTVARS, 9100)[2] == {"targets": ["192.0.2.12:9100"],
-                                                                   "labels": {"node": "rpi-2"}}
+    expected = {"targets": ["192.0.2.12:9100"], "labels": {"node": "rpi-2"}}
+    assert monitoring.scrape_targets(VIEW, HOSTVARS, 9100)[2] == expected
