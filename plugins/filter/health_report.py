@@ -64,6 +64,15 @@ options:
         live node C(written) and C(read) (the module's results), for the line C(shared storage). Null leaves it out.
     type: dict
     required: false
+  monitoring:
+    description:
+      - Where monitoring is on, the head node's requests to Prometheus' API, C(targets) and C(alerts) (the loop results
+        of M(ansible.builtin.uri), each with C(item), C(status) and C(json)), for the line C(monitoring) - every
+        member of the cluster an up target, and no alert firing (a critical one is a problem, a warning a warning).
+        An empty list (the head node does not answer) says Prometheus could not be asked. Null leaves it out.
+    type: list
+    elements: dict
+    required: false
 """
 
 EXAMPLES = r"""
@@ -412,8 +421,33 @@ def _one_sided(view: dict, live: list, one_sided: dict) -> tuple[list, list, lis
     return [_line("one-sided", False, detail)], [f"one-sided communication (MPI.Win) across the nodes: {detail}"], []
 
 
+def _monitoring(view: dict, results: list) -> tuple[list, list, list]:
+    """Prometheus' view of the cluster: every member an up target, and the alerts firing, by node."""
+    answers = {result.get("item"): result for result in results}
+    failed = [name for name in ("targets", "alerts") if (answers.get(name) or {}).get("status") != 200]
+    if failed:
+        why = str((answers.get(failed[0]) or {}).get("msg") or "the head node does not answer").strip()
+        detail = f"Prometheus does not answer on {view['head']}: {why} (systemctl status prometheus)"
+        return [_line("monitoring", False, detail)], [detail], []
+    targets = answers["targets"]["json"]["data"]["activeTargets"]
+    health = {target["labels"].get("node"): target["health"] for target in targets
+              if target["labels"].get("job") == "node"}
+    down = [name for name in view["members"] if health.get(name) != "up"]
+    firing = [alert for alert in answers["alerts"]["json"]["data"]["alerts"] if alert.get("state") == "firing"]
+    named = [" ".join([alert["labels"].get("alertname", "?"), "on", alert["labels"].get("node", "the cluster")]
+                      + ([f"({alert['labels']['flag']})"] if alert["labels"].get("flag") else [])) for alert in firing]
+    critical = [text for alert, text in zip(firing, named) if alert["labels"].get("severity") == "critical"]
+    others = [text for alert, text in zip(firing, named) if alert["labels"].get("severity") != "critical"]
+    detail = (f"{len(view['members']) - len(down)}/{len(view['members'])} nodes up in Prometheus"
+              + (f" (not up: {', '.join(down)})" if down else "")
+              + (f"; firing: {', '.join(named)}" if named else "; no alert firing"))
+    problems = [f"Prometheus sees {name} down" for name in down] + [f"alert {text}" for text in critical]
+    return [_line("monitoring", "WARN" if others and not problems else not problems, detail)], problems, [
+        f"alert {text}" for text in others]
+
+
 def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = None, health: dict | None = None,
-                  one_sided: dict | None = None, storage: dict | None = None) -> dict:
+                  one_sided: dict | None = None, storage: dict | None = None, monitoring: list | None = None) -> dict:
     members, live = list(view["members"]), [n for n in view["members"] if n in view["live"]]
     nodes = {n: {"versions": view["nodes"][n].get("versions") or {}, "probe": probes.get(n) or {}} for n in live}
     cluster = {"group": view["group"], "head": view["head"], "mpirun": mpirun}
@@ -518,6 +552,12 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
         lines += time_lines + pi_lines
         problems += pi_problems
         warnings += time_warnings + pi_warnings
+
+    if monitoring is not None:
+        monitoring_lines, monitoring_problems, monitoring_warnings = _monitoring(view, monitoring)
+        lines += monitoring_lines
+        problems += monitoring_problems
+        warnings += monitoring_warnings
 
     verdict = f"{len(problems)} problem(s)" if problems else "healthy"
     if warnings:
