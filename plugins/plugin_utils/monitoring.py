@@ -62,3 +62,55 @@ def scrape_targets(view, hostvars, port):
         address = node["address"] if node else (hostvars.get(name) or {}).get("ansible_host", name)
         targets.append({"targets": [f"{address}:{port}"], "labels": {"node": name}})
     return targets
+
+
+# What run_job.yml asks Prometheus of every node over a job's window (WINDOW seconds up to its end): the peak
+# temperature (the Pi's SoC sensor, or off a Pi the warmest thermal zone the kernel offers), every throttle flag seen
+# at some sample, and the PMIC's average power where the board reports it (a Pi 5 or CM5).
+JOB_QUERIES = {
+    "peak_temperature": "max by (node) (max_over_time(picluster_pi_soc_temperature_celsius[WINDOWs])) or "
+                        "max by (node) (max_over_time(node_thermal_zone_temp[WINDOWs]))",
+    "throttled": 'max by (node, flag) (max_over_time(picluster_pi_throttled{when="now"}[WINDOWs])) == 1',
+    "average_power": "avg by (node) (avg_over_time(picluster_pi_pmic_power_watts[WINDOWs]))",
+}
+# Prometheus samples every node every scrape interval: the window reaches this far before the job, so that a short
+# job still has a sample of every node.
+JOB_MARGIN_S = 30
+
+
+def job_window(wall_s):
+    return int(-(-float(wall_s) // 1)) + JOB_MARGIN_S
+
+
+def job_queries(wall_s):
+    """The queries of JOB_QUERIES for a job that took wall_s seconds."""
+    window = str(job_window(wall_s))
+    return {name: query.replace("WINDOW", window) for name, query in JOB_QUERIES.items()}
+
+
+def job_record(answers, wall_s, members, gflops=None):
+    """What Prometheus saw of each member during the job, from the answers to job_queries (the uri loop results, each
+    with item {key, value} and json): per node its peak temperature, the throttle flags seen, and where the board
+    reports power its energy in joules (average power x wall time); the cluster's energy where every node reports
+    it, and with HPL's Gflops, Gflops per watt. None where Prometheus could not be asked."""
+    results = {}
+    for answer in answers:
+        if answer.get("status") != 200:
+            return None
+        results[(answer.get("item") or {}).get("key")] = answer["json"]["data"]["result"]
+    nodes = {name: {"peak_temperature_c": None, "throttled": [], "energy_j": None} for name in members}
+    for series in results.get("peak_temperature", []):
+        if series["metric"].get("node") in nodes:
+            nodes[series["metric"]["node"]]["peak_temperature_c"] = round(float(series["value"][1]), 1)
+    for series in results.get("throttled", []):
+        if series["metric"].get("node") in nodes:
+            nodes[series["metric"]["node"]]["throttled"].append(series["metric"].get("flag"))
+    for series in results.get("average_power", []):
+        if series["metric"].get("node") in nodes:
+            nodes[series["metric"]["node"]]["energy_j"] = round(float(series["value"][1]) * float(wall_s), 1)
+    for node in nodes.values():
+        node["throttled"].sort()
+    energies = [node["energy_j"] for node in nodes.values()]
+    energy = round(sum(energies), 1) if energies and None not in energies else None
+    per_watt = round(float(gflops) / (energy / float(wall_s)), 3) if gflops and energy else None
+    return {"window_s": job_window(wall_s), "nodes": nodes, "energy_j": energy, "gflops_per_watt": per_watt}

@@ -7,13 +7,15 @@ On the trixie cluster (Prometheus 2.53 and node_exporter 1.9 of Debian 13), afte
 every_release, as that scenario runs only such tests."""
 from __future__ import annotations
 
+import json
 import math
 import re
 
 import pytest
+from browser import dom, node_rows, screenshot
 from clustertest import EVERY_RELEASE, HEAD, NODES, PROJECT, node, playbook, vcluster
 from playbook_output import changed_hosts
-from prometheus_api import query, wait_for
+from prometheus_api import BASE, query, wait_for
 from source_files import load_source
 
 pytestmark = EVERY_RELEASE
@@ -113,6 +115,68 @@ def test_check_names_the_firing_alert_on_its_monitoring_line(stand_in):
     check = playbook("check.yml", *ON)
     assert re.search(rf"monitoring +WARN +{len(NODES)}/{len(NODES)} nodes up in Prometheus; firing: .*PiThrottledNow on "
                      rf"{PI} \(under-voltage\)", check.stdout), check.stdout[-3000:]
+
+
+@pytest.fixture(scope="module")
+def job_record(stand_in, tmp_path_factory):
+    """run_job.yml's pi job with monitoring on, while the stand-in Pi is throttled and hot: its saved result."""
+    results = tmp_path_factory.mktemp("results")
+    run = playbook("run_job.yml", *ON, "-e", "job=pi", "-e", f"mpi_job_results_dir={results}")
+    saved = sorted(results.glob("pi-*.json"))
+    assert run.returncode == 0 and saved, run.stdout[-3000:]
+    return json.loads(saved[0].read_text())["monitoring"]
+
+
+def test_run_job_records_the_pis_peak_temperature_during_the_job(job_record):
+    assert job_record["nodes"][PI]["peak_temperature_c"] == 81.3, job_record
+
+
+def test_run_job_records_what_throttled_it_during_the_job(job_record):
+    assert job_record["nodes"][PI]["throttled"] == ["throttled", "under-voltage"], job_record
+
+
+def test_run_job_records_the_pis_energy_from_its_pmic(job_record):
+    assert job_record["nodes"][PI]["energy_j"] > 0, job_record
+
+
+def test_run_job_records_every_node(job_record):
+    assert sorted(job_record["nodes"]) == sorted(NODES), job_record
+
+
+# ---- the console page, in a real browser ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def console(stand_in):
+    """The console page as headless Chromium shows it, once Prometheus has the stand-in Pi's temperature; its
+    screenshot is kept in .cache/screenshots."""
+    wait_for("picluster_pi_soc_temperature_celsius", lambda result: PI in result, timeout=60)
+    url = f"{BASE}/consoles/picluster.html"
+    screenshot(url, PROJECT / ".cache" / "screenshots" / "console-trixie.png")
+    return node_rows(dom(url))
+
+
+def test_the_console_page_has_a_row_for_every_node(console):
+    assert sorted(console) == sorted(NODES), console
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_each_row_says_its_node_is_up(console, name):
+    assert console[name]["state"]["text"] == "up", console[name]
+
+
+def test_the_pis_row_shows_its_temperature_and_what_throttles_it(console):
+    row = console[PI]
+    # The flags in the order of their names.
+    assert (row["temperature"]["text"], row["throttled"]["text"]) == ("81.3 °C", "throttled, under-voltage"), row
+
+
+def test_the_pis_row_draws_its_temperature_over_the_last_hour(console):
+    assert "polyline" in console[PI]["curve"]["tags"], console[PI]
+
+
+@pytest.mark.parametrize("name", [name for name in NODES if name != PI])
+def test_the_other_rows_say_they_are_not_pis(console, name):
+    assert console[name]["throttled"]["text"] == "not a Pi", console[name]
 
 
 # ---- a node stops -------------------------------------------------------------------------------------------------

@@ -70,3 +70,44 @@ def test_every_live_node_is_a_target_at_its_cluster_address_named_by_its_invento
 def test_a_member_that_is_down_keeps_its_target_at_its_inventory_address():
     expected = {"targets": ["192.0.2.12:9100"], "labels": {"node": "rpi-2"}}
     assert monitoring.scrape_targets(VIEW, HOSTVARS, 9100)[2] == expected
+
+
+# ---- what run_job.yml asks and records ------------------------------------------------------------------------------
+
+def test_a_jobs_window_is_its_wall_time_rounded_up_plus_a_scrape_margin():
+    assert monitoring.job_window(12.1) == 13 + monitoring.JOB_MARGIN_S
+
+
+def test_each_query_covers_the_jobs_window():
+    queries = monitoring.job_queries(12.1)
+    assert all(f"[{13 + monitoring.JOB_MARGIN_S}s]" in query and "WINDOW" not in query for query in queries.values())
+
+
+def answer(name, series, status=200):
+    return {"item": {"key": name}, "status": status, "json": {"data": {"result": [
+        {"metric": labels, "value": [0, str(value)]} for labels, value in series]}}}
+
+
+ANSWERS = [answer("peak_temperature", [({"node": "rpi-0"}, 61.26), ({"node": "rpi-1"}, 81.3)]),
+           answer("throttled", [({"node": "rpi-1", "flag": "under-voltage"}, 1),
+                                ({"node": "rpi-1", "flag": "throttled"}, 1)]),
+           answer("average_power", [({"node": "rpi-0"}, 5.0), ({"node": "rpi-1"}, 7.5)])]
+
+
+def test_the_record_has_each_nodes_peak_temperature_and_throttle_flags():
+    nodes = monitoring.job_record(ANSWERS, 10, ["rpi-0", "rpi-1"])["nodes"]
+    assert nodes["rpi-1"] == {"peak_temperature_c": 81.3, "throttled": ["throttled", "under-voltage"], "energy_j": 75.0}
+
+
+def test_the_clusters_energy_and_gflops_per_watt_where_every_node_reports_power():
+    record = monitoring.job_record(ANSWERS, 10, ["rpi-0", "rpi-1"], gflops=25.0)
+    assert (record["energy_j"], record["gflops_per_watt"]) == (125.0, 2.0)
+
+
+def test_no_cluster_energy_when_a_node_reports_no_power():
+    record = monitoring.job_record(ANSWERS, 10, ["rpi-0", "rpi-1", "rpi-2"], gflops=25.0)
+    assert (record["nodes"]["rpi-2"]["energy_j"], record["energy_j"], record["gflops_per_watt"]) == (None, None, None)
+
+
+def test_no_record_when_prometheus_did_not_answer():
+    assert monitoring.job_record([answer("peak_temperature", [], status=-1)], 10, ["rpi-0"]) is None
