@@ -198,9 +198,13 @@ def test_ranks_are_not_bound_where_the_nodes_share_one_kernel_and_its_cpus():
     """Virtual nodes run on this machine's kernel: bound, each node would put its first rank on the same core."""
     boot_ids = {node(name).check_output("cat /proc/sys/kernel/random/boot_id") for name in NODES}
     assert len(boot_ids) == 1, f"the nodes run on different kernels: {boot_ids}"
-    report = node(HEAD).check_output(as_mpi_user(
+    result = node(HEAD).run(as_mpi_user(
         f"timeout 120 mpirun --report-bindings -np {len(NODES)} --map-by node -machinefile ~/machinefile hostname 2>&1"))
-    assert not BOUND.search(report), report
+    # Open MPI 5's launcher now and then does not exit after every rank has ended (open-mpi/ompi#12064, which
+    # check.yml names too): timeout's 124 then, with every rank's report already printed.
+    reported = re.findall(r"\brank \d+ ", result.stdout, re.IGNORECASE)
+    assert result.rc in (0, 124) and len(reported) == len(NODES), result.stdout + result.stderr
+    assert not BOUND.search(result.stdout), result.stdout
 
 
 # ---- a real MPI job ----------------------------------------------------------------------------

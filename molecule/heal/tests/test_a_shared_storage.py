@@ -6,11 +6,12 @@ every heal story does."""
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from clustertest import HEAD, MPI_USER, NODES, SLOTS, as_mpi_user, node, playbook, vcluster, write_as_mpi_user
+from clustertest import HEAD, INVENTORY, MPI_USER, NODES, SLOTS, as_mpi_user, node, playbook, vcluster, write_as_mpi_user
 from playbook_output import changed_hosts
 
 EXPORT = "/srv/cluster"
@@ -140,27 +141,36 @@ def wait_for_mount(name: str, seconds: float) -> str:
     return mount_of(name)
 
 
+def container_state(name: str) -> str:
+    """Docker's state of a node's container (running, exited, ...)."""
+    return subprocess.run(["docker", "inspect", "-f", "{{.State.Status}} since {{.State.StartedAt}}",
+                           f"{INVENTORY.parent.name}-{name}"], capture_output=True, text=True, check=False).stdout.strip()
+
+
 @pytest.fixture(scope="module")
 def power_cut(converged):
-    """The head node off; a worker boots without it, waits a while, then the head node comes back."""
+    """The head node off; a worker boots without it, waits a while, then the head node comes back. With what was
+    mounted on the worker meanwhile: the head node's container state and the mount unit's journal, which say why."""
     vcluster("stop", HEAD)
     try:
         vcluster("stop", WORKER)
         vcluster("start", WORKER)
         time.sleep(15)
         before = mount_of(WORKER)
+        why = (f"head node's container: {container_state(HEAD)}\n"
+               + node(WORKER).run("journalctl -b --no-pager -u picluster-shared-storage.service | tail -15").stdout)
     finally:
         vcluster("start", HEAD)
-    return before, wait_for_mount(WORKER, 60)
+    return before, why, wait_for_mount(WORKER, 60)
 
 
 def test_a_node_that_boots_before_the_head_node_boots_without_the_mount(power_cut):
-    before, _after = power_cut
-    assert before == "", before
+    before, why, _after = power_cut
+    assert before == "", f"{before}\n{why}"
 
 
 def test_it_mounts_the_shared_directory_once_the_head_node_is_up(power_cut):
-    _before, after = power_cut
+    _before, _why, after = power_cut
     assert after == f"{MPI_USER}@{HEAD}:{EXPORT} fuse.sshfs", after
 
 
