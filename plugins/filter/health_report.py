@@ -431,7 +431,7 @@ def _monitoring(view: dict, results: list) -> tuple[list, list, list]:
         return [_line("monitoring", False, detail)], [detail], []
     targets = answers["targets"]["json"]["data"]["activeTargets"]
     health = {target["labels"].get("node"): target["health"] for target in targets
-              if target["labels"].get("job") == "node"}
+              if target["labels"].get("job") == "picluster"}
     down = [name for name in view["members"] if health.get(name) != "up"]
     firing = [alert for alert in answers["alerts"]["json"]["data"]["alerts"] if alert.get("state") == "firing"]
     named = [" ".join([alert["labels"].get("alertname", "?"), "on", alert["labels"].get("node", "the cluster")]

@@ -58,7 +58,7 @@ def test_a_second_run_changes_nothing(converged):
 
 
 def test_every_node_is_an_up_target_named_by_its_inventory_name(converged):
-    found = wait_for('up{job="node"}', lambda up: sorted(up) == sorted(NODES) and all(up.values()), timeout=60)
+    found = wait_for('up{job="picluster"}', lambda up: sorted(up) == sorted(NODES) and all(up.values()), timeout=60)
     assert found == dict.fromkeys(NODES, 1.0), found
 
 
@@ -190,7 +190,7 @@ def stopped(converged):
                           timeout=150)
     finally:
         vcluster("start", STOPPED)
-    return firing, wait_for(f'up{{job="node",node="{STOPPED}"}}', lambda result: result.get(STOPPED) == 1, timeout=90)
+    return firing, wait_for(f'up{{job="picluster",node="{STOPPED}"}}', lambda result: result.get(STOPPED) == 1, timeout=90)
 
 
 def test_a_stopped_node_fires_node_down_by_its_name(stopped):

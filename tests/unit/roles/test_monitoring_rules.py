@@ -55,14 +55,14 @@ def test_promtool_takes_the_rules(rules):
 
 
 def test_a_node_that_stops_answering_is_down_after_a_minute(rules):
-    result = promtool_test(rules, {'up{job="node",node="rpi-2"}': "1 1 0x12"}, "NodeDown", "2m", [fired(
-        {"severity": "critical", "job": "node", "node": "rpi-2"}, "rpi-2 does not answer",
+    result = promtool_test(rules, {'up{job="picluster",node="rpi-2"}': "1 1 0x12"}, "NodeDown", "2m", [fired(
+        {"severity": "critical", "job": "picluster", "node": "rpi-2"}, "rpi-2 does not answer",
         "Prometheus has not reached node_exporter on rpi-2 for a minute: the node is off, hung or off the network.")])
     assert result.returncode == 0, result.stdout
 
 
 def test_a_node_that_answers_is_not_down(rules):
-    result = promtool_test(rules, {'up{job="node",node="rpi-2"}': "1x12"}, "NodeDown", "2m", [])
+    result = promtool_test(rules, {'up{job="picluster",node="rpi-2"}': "1x12"}, "NodeDown", "2m", [])
     assert result.returncode == 0, result.stdout
 
 

@@ -7,7 +7,7 @@ from test_health_report import NODES, cluster_view, line, mpirun, probes
 
 
 def answers(down=(), alerts=(), status=200) -> list:
-    targets = [{"labels": {"job": "node", "node": name}, "health": "down" if name in down else "up"} for name in NODES]
+    targets = [{"labels": {"job": "picluster", "node": name}, "health": "down" if name in down else "up"} for name in NODES]
     targets.append({"labels": {"job": "prometheus", "node": NODES[0]}, "health": "up"})
     firing = [{"labels": labels, "state": "firing"} for labels in alerts]
     return [{"item": "targets", "status": status, "json": {"data": {"activeTargets": targets}}},
