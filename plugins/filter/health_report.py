@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 
 from ansible_collections.picluster.mpi.plugins.module_utils.slurm_accounting import parse
+from ansible_collections.picluster.mpi.plugins.module_utils.slurm_states import is_up, node_states
 from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first
-from ansible_collections.picluster.mpi.plugins.plugin_utils.slurm_states import is_up, node_states
 from ansible_collections.picluster.mpi.plugins.plugin_utils.version_policy import MUST_MATCH, differences, shown
 
 DOCUMENTATION = r"""

@@ -34,7 +34,7 @@ _value:
   elements: str
 """
 
-from ansible_collections.picluster.mpi.plugins.plugin_utils.slurm_states import is_up, node_states
+from ansible_collections.picluster.mpi.plugins.module_utils.slurm_states import is_up, node_states
 
 
 def slurm_not_up(stdout, nodes=None):

@@ -7,8 +7,13 @@ node_exporter's textfile collector:
 
     python3 pi_sensors.py --output /var/lib/prometheus/node-exporter/picluster_pi.prom
 
-It needs nothing but Python's standard library. Off a Pi (no vcgencmd) it writes only that vcgencmd is missing:
-node_exporter's own thermal_zone collector reports the temperatures the kernel offers, and nothing is made up.
+It needs nothing but Python's standard library (and slurm_states.py, which the role copies beside it). Off a Pi (no
+vcgencmd) it writes only that vcgencmd is missing: node_exporter's own thermal_zone collector reports the temperatures
+the kernel offers, and nothing is made up.
+
+With Slurm, on the head node `--slurm-states` adds every node's state in Slurm to the metrics; and on every node Slurm
+itself runs it as its HealthCheckProgram (`--slurm-health NODE`): a node throttled now is drained, with what throttles
+it as the reason, and resumed once it is not. A node someone else drained is left as it is.
 """
 from __future__ import annotations
 
@@ -17,7 +22,18 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
+
+try:
+    from ansible_collections.picluster.mpi.plugins.module_utils.slurm_states import (
+        SINFO_NODES,
+        is_drained,
+        is_up,
+        node_states,
+    )
+except ImportError:  # on a node, run as a program: slurm_states.py is beside this file
+    from slurm_states import SINFO_NODES, is_drained, is_up, node_states  # type: ignore[no-redef]
 
 # The bits of `vcgencmd get_throttled` (Raspberry Pi documentation): the low ones hold now, the same bits 16 higher
 # say it has happened since boot.
@@ -34,6 +50,9 @@ COMMANDS = {
     "pmic": ["pmic_read_adc"],
 }
 PREFIX = "picluster_pi_"
+SLURM_PREFIX = "picluster_slurm_"
+# How the health check's drains begin: a drain whose reason begins otherwise is someone else's, and stays.
+DRAIN_MARK = "picluster:"
 
 
 def decode_throttled(value: int) -> dict:
@@ -116,21 +135,55 @@ def samples(outputs: dict) -> list:
     return found + [(name, {}, reading, text) for name, reading, text in readings if reading is not None]
 
 
+def slurm_samples(sinfo: str | None) -> list:
+    """The metrics of Slurm's node states (sinfo's SINFO_NODES output, None when sinfo did not answer): whether
+    slurmctld answered, and per node (label slurm_node: the series' own node label is the head node's, which asked)
+    1 where Slurm runs jobs, 0 where not, with its state and reason."""
+    answered = [("controller_answers", {}, int(sinfo is not None), "Whether slurmctld answered sinfo on the head node.")]
+    return answered + [
+        ("node_up", {"slurm_node": name, "state": state, "reason": reason}, int(is_up(state)),
+         "1 where Slurm runs jobs on the node (sinfo), 0 where it does not; its state and reason as labels.")
+        for name, (state, reason) in sorted(node_states(sinfo).items())]
+
+
+def health_action(throttled: int | None, state: str, reason: str) -> tuple | None:
+    """What Slurm's health check does to a node whose `get_throttled` value is throttled (None: unknown) and whose
+    Slurm state and reason are these: ("drain", reason) for a node throttled now, ("resume", the reason it clears)
+    for one it drained that is not throttled any more, None to leave it as it is."""
+    if throttled is None:
+        return None
+    now = decode_throttled(throttled)["now"]
+    ours = reason.startswith(DRAIN_MARK)
+    if now:
+        wanted = f"{DRAIN_MARK} throttled now ({', '.join(sorted(now))})"
+        if is_drained(state) and (reason == wanted or not ours):
+            return None
+        return ("drain", wanted)
+    if is_drained(state) and ours:
+        return ("resume", reason)
+    return None
+
+
 def _labels(labels: dict) -> str:
     if not labels:
         return ""
-    return "{" + ",".join(f'{key}="{value}"' for key, value in sorted(labels.items())) + "}"
+    return "{" + ",".join(f'{key}="{_escape(value)}"' for key, value in sorted(labels.items())) + "}"
 
 
-def render(found: list) -> str:
-    """The Prometheus text format of samples(), each metric's HELP and TYPE once."""
+def _escape(value) -> str:
+    return str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def render(found: list, prefix: str = PREFIX) -> str:
+    """The Prometheus text format of samples() (or slurm_samples(), with SLURM_PREFIX), each metric's HELP and TYPE
+    once."""
     lines, described = [], set()
     for name, labels, value, text in found:
         if name not in described:
             described.add(name)
-            lines += [f"# HELP {PREFIX}{name} {text}", f"# TYPE {PREFIX}{name} gauge"]
-        lines.append(f"{PREFIX}{name}{_labels(labels)} {value:g}" if isinstance(value, float)
-                     else f"{PREFIX}{name}{_labels(labels)} {value}")
+            lines += [f"# HELP {prefix}{name} {text}", f"# TYPE {prefix}{name} gauge"]
+        lines.append(f"{prefix}{name}{_labels(labels)} {value:g}" if isinstance(value, float)
+                     else f"{prefix}{name}{_labels(labels)} {value}")
     return "\n".join(lines) + "\n"
 
 
@@ -138,15 +191,29 @@ def read_outputs(vcgencmd: str | None, timeout: float = 10) -> dict | None:
     """vcgencmd's output for every reading, None for one that failed; None for all when there is no vcgencmd."""
     if not vcgencmd:
         return None
-    outputs = {}
-    for name, argv in COMMANDS.items():
-        try:
-            done = subprocess.run([vcgencmd, *argv], capture_output=True, text=True, timeout=timeout, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            outputs[name] = None
-            continue
-        outputs[name] = done.stdout if done.returncode == 0 else None
-    return outputs
+    return {name: run([vcgencmd, *argv], timeout) for name, argv in COMMANDS.items()}
+
+
+def run(argv: list, timeout: float = 10) -> str | None:
+    """A command's output, None when it failed, timed out or is not there."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def slurm_health(node: str, vcgencmd: str | None) -> str:
+    """Slurm's health check of this node: drain or resume it as health_action() says; what it did, in words."""
+    throttled = parse_throttled(run([vcgencmd, *COMMANDS["throttled"]]) or "") if vcgencmd else None
+    state, reason = node_states(run([*SINFO_NODES, "--nodes", node])).get(node, ("", ""))
+    action = health_action(throttled, state, reason) if state else None
+    if action is None:
+        return f"{node}: left as it is ({state or 'not known to Slurm'})"
+    verb, why = action
+    update = ["scontrol", "update", f"NodeName={node}", f"State={verb.upper()}"]
+    done = run(update + ([f"Reason={why}"] if verb == "drain" else []))
+    return f"{node}: {verb} ({why})" + ("" if done is not None else ": scontrol failed")
 
 
 def write_atomically(path: str, text: str) -> None:
@@ -161,12 +228,25 @@ def write_atomically(path: str, text: str) -> None:
 
 def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--output", required=True,
-                        help="the .prom file to write, in node_exporter's textfile directory")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--output", help="the .prom file to write, in node_exporter's textfile directory")
+    mode.add_argument("--slurm-health", metavar="NODE",
+                      help="run as Slurm's HealthCheckProgram on the node of this Slurm name: drain it while it is "
+                           "throttled, resume it after")
+    parser.add_argument("--slurm-states", action="store_true",
+                        help="with --output, on the head node: add every node's state in Slurm")
     parser.add_argument("--vcgencmd", default=None, help="vcgencmd's path (default: found on " + SEARCH_PATH + ")")
     args = parser.parse_args(argv)
     vcgencmd = args.vcgencmd or shutil.which("vcgencmd", path=SEARCH_PATH)
-    write_atomically(args.output, render(samples(read_outputs(vcgencmd))))
+    if args.slurm_health:
+        # Always 0: slurmd does not register until its health check has once exited 0.
+        # slurmd logs what its health check printed only at debug levels: stdout is for a person running it.
+        sys.stdout.write(slurm_health(args.slurm_health, vcgencmd) + "\n")
+        return 0
+    text = render(samples(read_outputs(vcgencmd)))
+    if args.slurm_states:
+        text += render(slurm_samples(run(SINFO_NODES)), SLURM_PREFIX)
+    write_atomically(args.output, text)
     return 0
 
 

@@ -31,7 +31,7 @@ def _port_problems(settings):
 
 def problems(settings):
     """What is wrong with the monitoring settings (`enabled`, `prometheus_port`, `node_exporter_port`,
-    `retention_time`, `retention_size`); nothing while monitoring is off."""
+    `retention_time`, `retention_size`, `slurm_health_check_interval`); nothing while monitoring is off."""
     if not settings.get("enabled"):
         return []
     found = _port_problems(settings)
@@ -42,6 +42,10 @@ def problems(settings):
     if not SIZE.match(size):
         found.append(f"monitoring_retention_size is '{size}': give a size as Prometheus writes it, such as 2GB or "
                      "512MB.")
+    interval = settings.get("slurm_health_check_interval", 0)
+    if not str(interval).isdigit():
+        found.append(f"monitoring_slurm_health_check_interval is '{interval}': give seconds (0 turns Slurm's health "
+                     "check off).")
     return found
 
 

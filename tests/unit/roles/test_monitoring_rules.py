@@ -24,13 +24,24 @@ ROLE = ROOT / "roles" / "monitoring"
 pytestmark = pytest.mark.skipif(not shutil.which("promtool"), reason="promtool (Debian's prometheus) is not installed")
 
 
-@pytest.fixture(scope="module")
-def rules(tmp_path_factory) -> Path:
-    variables = {**yaml.safe_load((ROLE / "defaults" / "main.yml").read_text()), "ansible_managed": "Ansible managed"}
+def render(directory: Path, scheduler: str) -> Path:
+    variables = {**yaml.safe_load((ROLE / "defaults" / "main.yml").read_text()), "ansible_managed": "Ansible managed",
+                 "mpi_scheduler": scheduler}
     text = (ROLE / "templates" / "picluster-rules.yml.j2").read_text()
-    path = tmp_path_factory.mktemp("rules") / "picluster-rules.yml"
+    path = directory / "picluster-rules.yml"
     path.write_text(Templar(loader=DataLoader(), variables=variables).template(trust_as_template(text)))
     return path
+
+
+@pytest.fixture(scope="module")
+def rules(tmp_path_factory) -> Path:
+    return render(tmp_path_factory.mktemp("rules"), "none")
+
+
+@pytest.fixture(scope="module")
+def slurm_rules(tmp_path_factory) -> Path:
+    """The rules of a cluster with Slurm."""
+    return render(tmp_path_factory.mktemp("slurm-rules"), "slurm")
 
 
 def promtool_test(rules: Path, series: dict, alert: str, at: str, expected: list) -> subprocess.CompletedProcess:
@@ -49,9 +60,15 @@ def fired(labels: dict, summary: str, description: str) -> dict:
     return {"exp_labels": labels, "exp_annotations": {"summary": summary, "description": description}}
 
 
-def test_promtool_takes_the_rules(rules):
-    result = subprocess.run(["promtool", "check", "rules", str(rules)], capture_output=True, text=True, check=False)
+@pytest.mark.parametrize("which", ["rules", "slurm_rules"])
+def test_promtool_takes_the_rules(request, which):
+    path = request.getfixturevalue(which)
+    result = subprocess.run(["promtool", "check", "rules", str(path)], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_without_slurm_there_is_no_slurm_alert(rules):
+    assert "Slurm" not in rules.read_text()
 
 
 def test_a_node_that_stops_answering_is_down_after_a_minute(rules):
@@ -111,4 +128,34 @@ def test_a_clock_off_by_more_than_the_threshold_fires(rules):
     result = promtool_test(rules, {'node_timex_offset_seconds{node="rpi-2"}': "-0.2x40"}, "ClockSkew", "6m", [fired(
         {"severity": "warning", "node": "rpi-2"}, "rpi-2's clock is off",
         "The clock of rpi-2 is 0.2 s off its time source: MPI timings and munge need the nodes' clocks in step.")])
+    assert result.returncode == 0, result.stdout
+
+
+# ---- with Slurm: the head node's collector reports every node's state (label slurm_node) --------------------------
+
+DRAINED = 'picluster_slurm_node_up{node="rpi-0",slurm_node="rpi-1",state="drain",reason="picluster: throttled now (throttled)"}'
+
+
+def test_a_drained_node_fires_by_its_own_name_after_a_minute(slurm_rules):
+    result = promtool_test(slurm_rules, {DRAINED: "0x8"}, "SlurmNodeUnavailable", "90s", [fired(
+        {"severity": "warning", "node": "rpi-1", "slurm_node": "rpi-1", "state": "drain",
+         "reason": "picluster: throttled now (throttled)"}, "rpi-1 is drain in Slurm",
+        "Slurm runs no job on rpi-1: it is drain (picluster: throttled now (throttled)). A node the health check "
+        "drained comes back by itself once it is not throttled; `scontrol update NodeName=NAME State=RESUME` brings "
+        "back one drained by hand.")])
+    assert result.returncode == 0, result.stdout
+
+
+def test_a_node_slurm_runs_jobs_on_does_not_fire(slurm_rules):
+    series = {'picluster_slurm_node_up{node="rpi-0",slurm_node="rpi-1",state="idle",reason="none"}': "1x8"}
+    result = promtool_test(slurm_rules, series, "SlurmNodeUnavailable", "90s", [])
+    assert result.returncode == 0, result.stdout
+
+
+def test_a_controller_that_does_not_answer_fires(slurm_rules):
+    result = promtool_test(slurm_rules, {'picluster_slurm_controller_answers{node="rpi-0"}': "0x12"},
+                           "SlurmControllerNotAnswering", "150s", [fired(
+                               {"severity": "critical", "node": "rpi-0"}, "slurmctld does not answer on rpi-0",
+                               "sinfo on the head node has had no answer from slurmctld for two minutes: no job "
+                               "starts. Check `systemctl status slurmctld` there.")])
     assert result.returncode == 0, result.stdout

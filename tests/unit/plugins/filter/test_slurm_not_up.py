@@ -1,9 +1,9 @@
-"""The filter slurm_not_up and the Slurm states it shares with check.yml's report (plugin_utils/slurm_states)."""
+"""The filter slurm_not_up and the Slurm states it shares with check.yml's report (module_utils/slurm_states)."""
 from __future__ import annotations
 
 import pytest
 from ansible_collections.picluster.mpi.plugins.filter.slurm_not_up import slurm_not_up
-from ansible_collections.picluster.mpi.plugins.plugin_utils.slurm_states import node_states
+from ansible_collections.picluster.mpi.plugins.module_utils.slurm_states import node_states
 
 # `sinfo --noheader --Node --format '%N|%t|%E'` on the virtual cluster (Slurm 22.05.8), rpi-2 powered off.
 SINFO = "rpi-0|idle|none\nrpi-1|mix|none\nrpi-2|down*|Not responding\nrpi-3|alloc|none\n"

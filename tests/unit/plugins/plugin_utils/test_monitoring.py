@@ -5,7 +5,7 @@ import pytest
 from ansible_collections.picluster.mpi.plugins.plugin_utils import monitoring
 
 DEFAULTS = {"enabled": True, "prometheus_port": 9090, "node_exporter_port": 9100, "retention_time": "30d",
-            "retention_size": "2GB"}
+            "retention_size": "2GB", "slurm_health_check_interval": 60}
 
 
 def problems(**changes):
@@ -54,6 +54,17 @@ def test_a_retention_that_is_not_a_duration_is_refused(retention):
 def test_a_size_that_is_not_a_size_is_refused(size):
     assert problems(retention_size=size) == [
         f"monitoring_retention_size is '{size}': give a size as Prometheus writes it, such as 2GB or 512MB."]
+
+
+@pytest.mark.parametrize("interval", [0, 60, "30"])
+def test_a_health_check_interval_in_seconds_or_0_is_taken(interval):
+    assert problems(slurm_health_check_interval=interval) == []
+
+
+@pytest.mark.parametrize("interval", [-1, "1m", ""])
+def test_a_health_check_interval_that_is_not_seconds_is_refused(interval):
+    assert problems(slurm_health_check_interval=interval) == [
+        f"monitoring_slurm_health_check_interval is '{interval}': give seconds (0 turns Slurm's health check off)."]
 
 
 VIEW = {"members": ["rpi-0", "rpi-1", "rpi-2"], "order": ["rpi-1", "rpi-0"],
