@@ -91,7 +91,7 @@ def test_the_drain_fires_the_slurm_alert_by_the_nodes_name(drained):
 def console(drained):
     wait_for("picluster_slurm_node_up == 0", lambda result: result.get(HEAD) == 0, timeout=60)
     url = f"{BASE}/consoles/picluster.html"
-    screenshot(url, PROJECT / ".cache" / "screenshots" / "console-slurm.png")
+    screenshot(url, PROJECT / ".cache" / "screenshots" / "console-slurm.png", size="1700,330")
     return node_rows(dom(url))
 
 
@@ -140,6 +140,14 @@ def test_site_turns_monitoring_off(turned_off):
 
 def test_slurm_runs_no_health_check_any_more(turned_off):
     assert health_check_setting().get("HealthCheckProgram") == "(null)", health_check_setting()
+
+
+# What each slurmd fetched from the controller when it last started (configless): the workers' slurmd restart when
+# slurm.conf changes.
+@pytest.mark.parametrize("name", NODES)
+def test_every_slurmd_fetched_the_configuration_without_it(turned_off, name):
+    fetched = node(name).check_output("grep -c '^HealthCheck' /run/slurm/conf/slurm.conf || true")
+    assert fetched == "0", f"{name}'s slurmd still runs with a health check in its slurm.conf"
 
 
 @pytest.mark.parametrize("name", NODES)
