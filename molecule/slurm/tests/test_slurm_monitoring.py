@@ -10,7 +10,6 @@ import time
 import pytest
 from browser import dom, node_rows, screenshot
 from clustertest import HEAD, NODES, PROJECT, node, playbook
-from playbook_output import changed_hosts
 from prometheus_api import BASE, wait_for
 
 # A short interval keeps the story short; the default is a minute.
@@ -47,19 +46,23 @@ def health_check_setting() -> dict:
     return dict(line.split("=", 1) for line in text.replace(" ", "").splitlines())
 
 
+# One run: the trixie scenario's monitoring story runs site.yml twice with monitoring on, and what Slurm adds here
+# (two template lines) changes nothing a second run would see; CI's time goes to what only this cluster can show.
 @pytest.fixture(scope="module")
 def converged():
-    return playbook("site.yml", *ON), playbook("site.yml", *ON)
+    return playbook("site.yml", *ON)
 
 
 def test_site_sets_up_monitoring_with_slurm(converged):
-    first, _second = converged
-    assert first.returncode == 0, first.stdout[-3000:]
+    assert converged.returncode == 0, converged.stdout[-3000:]
 
 
-def test_a_second_run_changes_nothing(converged):
-    _first, second = converged
-    assert second.returncode == 0 and changed_hosts(second.stdout) == {}, second.stdout[-3000:]
+# What each slurmd fetched from the controller when it last started (configless): every slurmd restarts when
+# slurm.conf changes.
+@pytest.mark.parametrize("name", NODES)
+def test_every_slurmd_fetched_the_configuration_with_it(converged, name):
+    fetched = node(name).check_output("grep -c '^HealthCheckProgram' /run/slurm/conf/slurm.conf || true")
+    assert fetched == "1", f"{name}'s slurmd runs with a slurm.conf without the health check"
 
 
 def test_slurm_runs_the_collections_health_check(converged):
@@ -81,15 +84,18 @@ def test_a_throttled_node_is_drained_with_what_throttles_it(drained):
     assert drained == ("drain", REASON), drained
 
 
-def test_the_drain_fires_the_slurm_alert_by_the_nodes_name(drained):
-    found = wait_for('ALERTS{alertname="SlurmNodeUnavailable",alertstate="firing"}',
-                     lambda result: PI in result, timeout=150)
+# Pending or firing: the alert's minute before it fires is promtool's to test (tests/unit/roles/test_monitoring_rules.py).
+# By state: slurmd's restarts leave short-lived alerts of other states behind.
+def test_the_drain_raises_the_slurm_alert_by_the_nodes_name(drained):
+    found = wait_for('ALERTS{alertname="SlurmNodeUnavailable",state="drain"}',
+                     lambda result: sorted(result) == sorted([PI, BY_HAND]), timeout=90)
     assert sorted(found) == sorted([PI, BY_HAND]), found
 
 
 @pytest.fixture(scope="module")
 def console(drained):
-    wait_for("picluster_slurm_node_up == 0", lambda result: result.get(HEAD) == 0, timeout=60)
+    # Every such series is the head node's (node label): asked by the Slurm node's name.
+    wait_for(f'picluster_slurm_node_up{{slurm_node="{PI}",state="drain"}}', lambda result: HEAD in result, timeout=60)
     url = f"{BASE}/consoles/picluster.html"
     screenshot(url, PROJECT / ".cache" / "screenshots" / "console-slurm.png", size="1700,330")
     return node_rows(dom(url))
@@ -142,8 +148,6 @@ def test_slurm_runs_no_health_check_any_more(turned_off):
     assert health_check_setting().get("HealthCheckProgram") == "(null)", health_check_setting()
 
 
-# What each slurmd fetched from the controller when it last started (configless): the workers' slurmd restart when
-# slurm.conf changes.
 @pytest.mark.parametrize("name", NODES)
 def test_every_slurmd_fetched_the_configuration_without_it(turned_off, name):
     fetched = node(name).check_output("grep -c '^HealthCheck' /run/slurm/conf/slurm.conf || true")
