@@ -5,14 +5,15 @@
 # and systemd-analyze check the NFS mount the shared_storage role writes), nfs-kernel-server (its exportfs checks
 # the role's /etc/exports block; the tests run it in a mount namespace of their own, and without NFS in the kernel
 # the server itself does nothing), prometheus (its promtool checks the monitoring role's configuration, rules and the
-# collector's metrics; Docker's policy-rc.d keeps the server itself from starting), chromium (a real browser opens the
-# monitoring console page, headless), and shellcheck, without which
+# collector's metrics; Docker's policy-rc.d keeps the server itself from starting), prometheus-alertmanager (its
+# amtool checks the role's Alertmanager configuration; its server does not start either), chromium (a real browser
+# opens the monitoring console page, headless), and shellcheck, without which
 # tools/sanity skips its shellcheck test with a warning.
 set -euo pipefail
 
 log() { printf '[host-deps] %s\n' "$*" >&2; }
 
-wanted=(debootstrap openssh-client openmpi-bin python3-mpi4py python3-numpy python3-venv make shellcheck systemd nfs-kernel-server prometheus chromium)
+wanted=(debootstrap openssh-client openmpi-bin python3-mpi4py python3-numpy python3-venv make shellcheck systemd nfs-kernel-server prometheus prometheus-alertmanager chromium)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -12,9 +12,13 @@ TAKEN = {22: "sshd", 6817: "slurmctld", 6818: "slurmd", 6819: "slurmdbd", 3306: 
 PORTS = (("monitoring_prometheus_port", "prometheus_port"), ("monitoring_node_exporter_port", "node_exporter_port"))
 
 
+ALERTMANAGER_PORT = ("monitoring_alertmanager_port", "alertmanager_port")
+
+
 def _port_problems(settings):
     found, seen = [], dict(TAKEN)
-    for variable, key in PORTS:
+    ports = PORTS + ((ALERTMANAGER_PORT,) if settings.get("alertmanager_enabled") else ())
+    for variable, key in ports:
         port = settings.get(key)
         if isinstance(port, bool) or (not isinstance(port, int) and not str(port).isdigit()):
             found.append(f"{variable} is '{port}': give a port number, 1 to 65535.")
@@ -31,7 +35,8 @@ def _port_problems(settings):
 
 def problems(settings):
     """What is wrong with the monitoring settings (`enabled`, `prometheus_port`, `node_exporter_port`,
-    `retention_time`, `retention_size`, `slurm_health_check_interval`); nothing while monitoring is off."""
+    `retention_time`, `retention_size`, `slurm_health_check_interval`, and with `alertmanager_enabled` its
+    `alertmanager_port` and `alertmanager_receiver`); nothing while monitoring is off."""
     if not settings.get("enabled"):
         return []
     found = _port_problems(settings)
@@ -46,7 +51,27 @@ def problems(settings):
     if not str(interval).isdigit():
         found.append(f"monitoring_slurm_health_check_interval is '{interval}': give seconds (0 turns Slurm's health "
                      "check off).")
+    if settings.get("alertmanager_enabled"):
+        found += _receiver_problems(settings.get("alertmanager_receiver"))
     return found
+
+
+def _receiver_problems(receiver):
+    """What is wrong with the receiver's shape: one or more of Alertmanager's *_configs lists, each non-empty. What is
+    in each is amtool's to check on the head node."""
+    example = "such as {webhook_configs: [{url: 'http://192.0.2.10:5001/'}]} (the README shows an email receiver)."
+    if not isinstance(receiver, dict) or not receiver:
+        return ["monitoring_alertmanager_enabled is true but monitoring_alertmanager_receiver says nowhere to send "
+                "the alerts: give an Alertmanager receiver without its name, " + example]
+    not_lists = sorted(key for key in receiver if not str(key).endswith("_configs"))
+    if not_lists:
+        return [f"monitoring_alertmanager_receiver has {', '.join(map(str, not_lists))}: give only Alertmanager's "
+                "*_configs lists (the receiver's name is the collection's), " + example]
+    empty = sorted(key for key, value in receiver.items() if not isinstance(value, list) or not value)
+    if empty:
+        return [f"monitoring_alertmanager_receiver's {', '.join(empty)} must each be a list of at least one "
+                "configuration, " + example]
+    return []
 
 
 def in_place(node, settings):

@@ -1,7 +1,8 @@
 """Watching the cluster: site.yml with monitoring_enabled sets up node_exporter with the Pi sensor collector on every
 node and Prometheus on the head node. Every node is an up target named by its inventory name; a stand-in vcgencmd
-answering with outputs recorded on a Pi 5 turns into the right metrics and fires the throttled alert; a stopped node
-fires node-down; bad settings are refused before any change; monitoring turned off leaves nothing running.
+answering with outputs recorded on a Pi 5 turns into the right metrics and fires the throttled alert, which
+Alertmanager sends to a webhook on the controller; a stopped node fires node-down; bad settings are refused before
+any change; monitoring turned off leaves nothing running.
 
 On the trixie cluster (Prometheus 2.53 and node_exporter 1.9 of Debian 13), after the roster story; marked
 every_release, as that scenario runs only such tests."""
@@ -12,8 +13,9 @@ import math
 import re
 
 import pytest
+from alert_receiver import Receiver
 from browser import dom, node_rows, screenshot
-from clustertest import EVERY_RELEASE, HEAD, NODES, PROJECT, node, playbook, vcluster
+from clustertest import ADDRESSES, EVERY_RELEASE, HEAD, NODES, PROJECT, node, playbook, vcluster
 from playbook_output import changed_hosts
 from prometheus_api import BASE, query, wait_for
 from source_files import load_source
@@ -43,8 +45,17 @@ esac
 
 
 @pytest.fixture(scope="module")
-def converged():
-    return playbook("site.yml", *ON), playbook("site.yml", *ON)
+def receiver():
+    """A webhook on the controller, where the cluster's Alertmanager sends the alerts."""
+    with Receiver(ADDRESSES[HEAD]) as webhook:
+        yield webhook
+
+
+@pytest.fixture(scope="module")
+def converged(receiver):
+    alerting = ("-e", json.dumps({"monitoring_alertmanager_enabled": True,
+                                  "monitoring_alertmanager_receiver": {"webhook_configs": [{"url": receiver.url}]}}))
+    return playbook("site.yml", *ON, *alerting), playbook("site.yml", *ON, *alerting)
 
 
 def test_site_sets_up_monitoring(converged):
@@ -109,6 +120,13 @@ def test_the_other_nodes_say_they_have_no_vcgencmd(stand_in):
 def test_the_throttled_alert_fires_for_the_stand_in_pi(stand_in):
     found = wait_for('ALERTS{alertname="PiThrottledNow",alertstate="firing"}', lambda result: PI in result, timeout=90)
     assert list(found) == [PI], found
+
+
+def test_alertmanager_sends_the_throttled_alert_to_the_receiver(stand_in, receiver):
+    def sent(alerts):
+        return [alert for alert in alerts if alert["alertname"] == "PiThrottledNow" and alert["status"] == "firing"]
+    found = sent(receiver.wait_for(lambda alerts: sent(alerts), timeout=150))
+    assert found and {alert["node"] for alert in found} == {PI}, receiver.alerts()
 
 
 def test_check_names_the_firing_alert_on_its_monitoring_line(stand_in):
@@ -209,6 +227,8 @@ def test_it_is_up_again_once_it_boots(stopped):
     ("monitoring_prometheus_port=6817", "monitoring_prometheus_port is 6817, which slurmctld already listens on"),
     ("monitoring_node_exporter_port=70000", "monitoring_node_exporter_port is 70000: give a port number, 1 to 65535."),
     ("monitoring_retention_time=30days", "monitoring_retention_time is '30days': give a duration"),
+    ("monitoring_alertmanager_enabled=true",
+     "monitoring_alertmanager_enabled is true but monitoring_alertmanager_receiver says nowhere to send the alerts"),
 ])
 def test_settings_that_cannot_work_are_refused_before_any_change(converged, setting, says):
     result = playbook("site.yml", *ON, "-e", setting)

@@ -56,6 +56,34 @@ def test_a_size_that_is_not_a_size_is_refused(size):
         f"monitoring_retention_size is '{size}': give a size as Prometheus writes it, such as 2GB or 512MB."]
 
 
+WEBHOOK = {"webhook_configs": [{"url": "http://192.0.2.10:5001/"}]}
+
+
+def test_an_alertmanager_with_a_receiver_is_taken():
+    assert problems(alertmanager_enabled=True, alertmanager_port=9093, alertmanager_receiver=WEBHOOK) == []
+
+
+def test_alertmanager_off_needs_no_receiver():
+    assert problems(alertmanager_enabled=False, alertmanager_port=9093, alertmanager_receiver={}) == []
+
+
+@pytest.mark.parametrize(("receiver", "says"), [
+    ({}, "monitoring_alertmanager_enabled is true but monitoring_alertmanager_receiver says nowhere to send the alerts"),
+    ({"name": "me", **WEBHOOK}, "monitoring_alertmanager_receiver has name: give only Alertmanager's *_configs lists"),
+    ({"email_configs": []}, "monitoring_alertmanager_receiver's email_configs must each be a list of at least one"),
+    ({"webhook_configs": {"url": "http://192.0.2.10/"}}, "monitoring_alertmanager_receiver's webhook_configs must"),
+])
+def test_a_receiver_that_sends_nowhere_is_refused(receiver, says):
+    found = problems(alertmanager_enabled=True, alertmanager_port=9093, alertmanager_receiver=receiver)
+    assert len(found) == 1 and found[0].startswith(says), found
+
+
+def test_alertmanagers_port_cannot_be_prometheus_port():
+    found = problems(alertmanager_enabled=True, alertmanager_port=9090, alertmanager_receiver=WEBHOOK)
+    assert found == ["monitoring_alertmanager_port is 9090, which monitoring_prometheus_port already listens on: "
+                     "choose another port."]
+
+
 @pytest.mark.parametrize("interval", [0, 60, "30"])
 def test_a_health_check_interval_in_seconds_or_0_is_taken(interval):
     assert problems(slurm_health_check_interval=interval) == []
