@@ -125,7 +125,7 @@ def test_the_throttled_alert_fires_for_the_stand_in_pi(stand_in):
 def test_alertmanager_sends_the_throttled_alert_to_the_receiver(stand_in, receiver):
     def sent(alerts):
         return [alert for alert in alerts if alert["alertname"] == "PiThrottledNow" and alert["status"] == "firing"]
-    found = sent(receiver.wait_for(lambda alerts: sent(alerts), timeout=150))
+    found = sent(receiver.wait_for(sent, timeout=150))
     assert found and {alert["node"] for alert in found} == {PI}, receiver.alerts()
 
 
