@@ -15,9 +15,14 @@ PORTS = (("monitoring_prometheus_port", "prometheus_port"), ("monitoring_node_ex
 ALERTMANAGER_PORT = ("monitoring_alertmanager_port", "alertmanager_port")
 
 
+def _on(value):
+    """A switch as the view may receive it: a bool, or the string a template rendered before ansible-core 2.19."""
+    return value is True or str(value).strip().lower() in ("true", "yes", "on", "1")
+
+
 def _port_problems(settings):
     found, seen = [], dict(TAKEN)
-    ports = PORTS + ((ALERTMANAGER_PORT,) if settings.get("alertmanager_enabled") else ())
+    ports = PORTS + ((ALERTMANAGER_PORT,) if _on(settings.get("alertmanager_enabled")) else ())
     for variable, key in ports:
         port = settings.get(key)
         if isinstance(port, bool) or (not isinstance(port, int) and not str(port).isdigit()):
@@ -37,7 +42,7 @@ def problems(settings):
     """What is wrong with the monitoring settings (`enabled`, `prometheus_port`, `node_exporter_port`,
     `retention_time`, `retention_size`, `slurm_health_check_interval`, and with `alertmanager_enabled` its
     `alertmanager_port` and `alertmanager_receiver`); nothing while monitoring is off."""
-    if not settings.get("enabled"):
+    if not _on(settings.get("enabled")):
         return []
     found = _port_problems(settings)
     time, size = str(settings.get("retention_time") or ""), str(settings.get("retention_size") or "")
@@ -51,7 +56,7 @@ def problems(settings):
     if not str(interval).isdigit():
         found.append(f"monitoring_slurm_health_check_interval is '{interval}': give seconds (0 turns Slurm's health "
                      "check off).")
-    if settings.get("alertmanager_enabled"):
+    if _on(settings.get("alertmanager_enabled")):
         found += _receiver_problems(settings.get("alertmanager_receiver"))
     return found
 

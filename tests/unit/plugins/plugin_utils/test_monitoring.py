@@ -63,8 +63,13 @@ def test_an_alertmanager_with_a_receiver_is_taken():
     assert problems(alertmanager_enabled=True, alertmanager_port=9093, alertmanager_receiver=WEBHOOK) == []
 
 
-def test_alertmanager_off_needs_no_receiver():
-    assert problems(alertmanager_enabled=False, alertmanager_port=9093, alertmanager_receiver={}) == []
+@pytest.mark.parametrize("off", [False, "False", "false"])
+def test_alertmanager_off_needs_no_receiver(off):
+    assert problems(alertmanager_enabled=off, alertmanager_port=9093, alertmanager_receiver={}) == []
+
+
+def test_monitoring_off_as_a_rendered_string_checks_nothing():
+    assert monitoring.problems({**DEFAULTS, "enabled": "False", "prometheus_port": 70000}) == []
 
 
 @pytest.mark.parametrize(("receiver", "says"), [
