@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 # Prometheus' durations and sizes, as its --storage.tsdb.retention.* flags take them.
 DURATION = re.compile(r"^([0-9]+(y|w|d|h|m|s|ms))+$")
 SIZE = re.compile(r"^[0-9]+(B|KB|MB|GB|TB|PB|EB)$")
@@ -16,8 +18,9 @@ ALERTMANAGER_PORT = ("monitoring_alertmanager_port", "alertmanager_port")
 
 
 def _on(value):
-    """A switch as the view may receive it: a bool, or the string a template rendered before ansible-core 2.19."""
-    return value is True or str(value).strip().lower() in ("true", "yes", "on", "1")
+    """A switch as the view may receive it: a bool, or the string a template rendered before ansible-core 2.19, read
+    as Ansible's own `bool` filter reads it."""
+    return boolean(value, strict=False)
 
 
 def _port_problems(settings):
