@@ -11,7 +11,14 @@ Usage::
 
 Only rank 0 prints: a human-readable summary, then one machine-readable line
 ``RESULT {...}`` (compact JSON with the keys job, pi, error, ranks, slices,
-slice_size, terms, elapsed_s, terms_per_s, hosts and slices_per_rank).
+slice_size, terms, elapsed_s, terms_per_s, hosts, slices_per_rank, ready_s and
+import_s).
+
+A worker imports NumPy before it reports ready, so that no worker is handed
+slices while the others are still importing: ``ready_s`` is, per rank, when
+its report reached rank 0 (seconds after rank 0 began to wait for them), and
+``import_s`` how long the rank took to import NumPy (0 for rank 0, which only
+hands out work unless it runs alone).
 
 The truncated series falls short of pi by about (-1)^N / N for N terms
 (2e-8 for the default 50,000,000 terms), so the printed error is the
@@ -62,7 +69,8 @@ def partial_sum(start: int, stop: int, chunk: int = CHUNK) -> float:
         raise ValueError(f"chunk must be >= 1, got {chunk}")
     if stop == start:
         return 0.0
-    # Imported here: rank 0 only hands out work and need not pay for NumPy's import.
+    # Imported here: rank 0 only hands out work and need not pay for NumPy's import. Workers have imported it
+    # before they report ready (load_numpy), so this costs them nothing.
     import numpy as np
 
     # Terms are summed in pairs, 1/(2k+1) - 1/(2k+3) = 2/((2k+1)(2k+3)) for even k: half the divisions,
@@ -101,6 +109,16 @@ def wait(request: Any, poll_s: float = 0.0002) -> Any:
         if done:
             return value
         time.sleep(poll_s)
+
+
+def load_numpy() -> float:
+    """Import NumPy, what partial_sum needs, and return the seconds the import took (near 0 once imported)."""
+    import time
+
+    started = time.perf_counter()
+    import numpy  # noqa: F401  (imported for its side effect: loaded once, before the rank reports ready)
+
+    return time.perf_counter() - started
 
 
 def partial_sum_reference(start: int, stop: int) -> float:
@@ -153,18 +171,23 @@ def run_master(comm: Any, slices: int, slice_size: int, chunk: int) -> dict[str,
     partials = [0.0] * slices
     done = [0] * size
     hosts = [MPI.Get_processor_name()] * size
+    ready = [0.0] * size
+    imports = [0.0] * size
     if size == 1:
+        imports[0] = load_numpy()
         started = MPI.Wtime()
         for index in range(slices):
             partials[index] = partial_sum(*slice_bounds(index, slice_size), chunk=chunk)
             done[0] += 1
-        return {"partials": partials, "done": done, "hosts": hosts, "elapsed": MPI.Wtime() - started}
+        return {"partials": partials, "done": done, "hosts": hosts, "elapsed": MPI.Wtime() - started,
+                "ready": ready, "imports": imports}
 
     next_index = 0
     held = [0] * size
     outstanding = 0
     waiting_for = size - 1
     started = None
+    waiting_since = MPI.Wtime()
 
     def feed(worker: int) -> None:
         nonlocal next_index, outstanding
@@ -179,8 +202,9 @@ def run_master(comm: Any, slices: int, slice_size: int, chunk: int) -> dict[str,
     while waiting_for or outstanding:
         message = wait(comm.irecv(source=MPI.ANY_SOURCE, tag=TAG_TO_MASTER))
         if message[0] == "ready":
-            worker, host = message[1:]
+            worker, host, imports[worker] = message[1:]
             hosts[worker] = host
+            ready[worker] = MPI.Wtime() - waiting_since
             waiting_for -= 1
             started = MPI.Wtime() if started is None else started
             feed(worker)
@@ -194,15 +218,17 @@ def run_master(comm: Any, slices: int, slice_size: int, chunk: int) -> dict[str,
             held[worker] -= 1
             outstanding -= 1
             feed(worker)
-    return {"partials": partials, "done": done, "hosts": hosts, "elapsed": MPI.Wtime() - started}
+    return {"partials": partials, "done": done, "hosts": hosts, "elapsed": MPI.Wtime() - started,
+            "ready": ready, "imports": imports}
 
 
 def run_worker(comm: Any, slice_size: int, chunk: int) -> None:
-    """Report in to rank 0, then compute the slices it sends until it sends None."""
+    """Import NumPy, report in to rank 0, then compute the slices it sends until it sends None."""
     from mpi4py import MPI
 
     rank = comm.Get_rank()
-    comm.send(("ready", rank, MPI.Get_processor_name()), dest=0, tag=TAG_TO_MASTER)
+    imported_in = load_numpy()
+    comm.send(("ready", rank, MPI.Get_processor_name(), imported_in), dest=0, tag=TAG_TO_MASTER)
     while True:
         index = wait(comm.irecv(source=0, tag=TAG_WORK))
         if index is None:
@@ -238,6 +264,7 @@ def main(argv: list[str] | None = None) -> None:
           f"{size} rank(s) on {len(nodes)} host(s): {', '.join(nodes)}")
     rate = f"{terms_per_s:,.0f} terms/s" if terms_per_s else "rate n/a"
     print(f"{elapsed:.3f} s, {rate}; slices per rank: {done}")
+    print(f"ready after (s): {[round(seconds, 3) for seconds in outcome['ready']]}")
     print(format_result({
         "job": "pi",
         "pi": pi,
@@ -250,6 +277,8 @@ def main(argv: list[str] | None = None) -> None:
         "terms_per_s": terms_per_s,
         "hosts": nodes,
         "slices_per_rank": done,
+        "ready_s": outcome["ready"],
+        "import_s": outcome["imports"],
     }), flush=True)
 
 

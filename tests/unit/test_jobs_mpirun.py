@@ -124,6 +124,17 @@ def test_pi_more_ranks_than_slices() -> None:
     assert result["slices_per_rank"][0] == 0
 
 
+def test_pi_workers_import_numpy_before_they_report_ready() -> None:
+    result, stdout = run_job("pi", 5, "--slices", "20", "--slice-size", "1000")
+    # A first import of NumPy takes tens of milliseconds; a rank that had not imported it before reporting ready
+    # would report the time of a lookup in sys.modules, microseconds.
+    late = [rank for rank, seconds in enumerate(result["import_s"][1:], start=1) if seconds < 0.001]
+    assert not late, f"ranks {late} reported ready without importing NumPy first: {result['import_s']}"
+    assert result["import_s"][0] == 0, "rank 0 only hands out work and never imports NumPy"
+    assert len(result["ready_s"]) == 5 and all(seconds >= 0 for seconds in result["ready_s"]), result["ready_s"]
+    assert "ready after (s): [0.0, " in stdout
+
+
 @pytest.mark.parametrize("ranks", [1, 3])
 def test_pi_slice_size_one(ranks: int) -> None:
     result, _stdout = run_job("pi", ranks, "--slices", "9", "--slice-size", "1")
