@@ -120,7 +120,9 @@ def test_pi_more_ranks_than_slices() -> None:
     result, _stdout = run_job("pi", 5, "--slices", "2", "--slice-size", "1000")
     assert result["ranks"] == 5
     assert result["pi"] == pytest.approx(four_leibniz(2000), rel=0, abs=1e-14)
-    assert sorted(result["slices_per_rank"]) == [0, 0, 0, 1, 1]
+    # Which workers get the two slices depends on who is ready first: a worker done before the others have imported
+    # NumPy takes the second slice too.
+    assert sum(result["slices_per_rank"]) == 2, result["slices_per_rank"]
     assert result["slices_per_rank"][0] == 0
 
 
