@@ -202,8 +202,9 @@ def run_master(comm: Any, slices: int, slice_size: int, chunk: int) -> dict[str,
     while waiting_for or outstanding:
         message = wait(comm.irecv(source=MPI.ANY_SOURCE, tag=TAG_TO_MASTER))
         if message[0] == "ready":
-            worker, host, imports[worker] = message[1:]
+            worker, host, imported_in = message[1:]
             hosts[worker] = host
+            imports[worker] = imported_in
             ready[worker] = MPI.Wtime() - waiting_since
             waiting_for -= 1
             started = MPI.Wtime() if started is None else started

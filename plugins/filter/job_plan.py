@@ -82,7 +82,8 @@ _value:
       C(hosts) (the job's nodes, head first), C(slots) (theirs, summed), C(map_by), C(ranks) (0 where O(np) is not a
       number), C(ranks_per_node), C(machinefile) (C(~/machinefile), or C(~/machinefile.job) when the job runs on fewer
       nodes than it names), C(hostfile) (the lines of C(~/machinefile.job), empty when the job uses C(~/machinefile)),
-      C(workdir), C(program) (what each rank runs), C(mpirun) and C(sbatch) (their argv), C(leftovers) (an extended
+      C(workdir), C(program) (what each rank runs), C(mpirun) and C(sbatch) (their argv, which give every rank one
+      BLAS and OpenMP thread), C(leftovers) (an extended
       regular expression for C(pkill --full) matching the job's ranks, launchers and Open MPI daemons).
   type: dict
 """
@@ -95,6 +96,9 @@ from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import
 
 # A job's processes show with the program's path first, or its name: `/usr/bin/hpcc`, `mpirun -np 4 ...`.
 COMMAND = r"(^|/)({names})( |$)"
+# What every rank's environment holds: one rank per slot (a core), so a BLAS (OpenBLAS, or one built with OpenMP) must
+# not start a thread per core inside each of them.
+RANK_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 def _ranks(np, map_by, hosts, slots):
@@ -111,7 +115,8 @@ def _sbatch(view, plan, label, timeout, jobs, nodes_asked):
     hosts, ranks = plan["hosts"], plan["ranks"]
     by_node = plan["map_by"] == "node"
     argv = ["sbatch", "--wait", "--parsable", f"--job-name={label}", f"--ntasks={ranks}",
-            f"--time={_time_limit(timeout)}", f"--chdir={plan['workdir']}", f"--output={jobs}/slurm-%j.out"]
+            f"--time={_time_limit(timeout)}", f"--chdir={plan['workdir']}", f"--output={jobs}/slurm-%j.out",
+            "--export=" + ",".join(["ALL", *(f"{name}={value}" for name, value in RANK_ENVIRONMENT.items())])]
     # Slurm may not have noticed yet that a node is down, and would wait for it.
     if view["dead"]:
         argv.append("--exclude=" + ",".join(view["dead"]))
@@ -153,6 +158,7 @@ def job_plan(view, name, file, home, label, timeout, nodes=None, np="all", map_b
     plan["ranks_per_node"] = place(hosts, {node: view["nodes"][node]["slots"] for node in hosts}, plan["ranks"],
                                    map_by)
     plan["mpirun"] = (["mpirun", "-np", str(plan["ranks"]), "-machinefile", plan["machinefile"]]
+                      + [word for name, value in RANK_ENVIRONMENT.items() for word in ("-x", f"{name}={value}")]
                       + (["--map-by", "node"] if map_by == "node" else [])
                       + (["--display-map"] if hpl else []) + plan["program"])
     plan["sbatch"] = _sbatch(view, plan, label, int(timeout), jobs, nodes_asked)

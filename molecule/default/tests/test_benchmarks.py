@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from clustertest import EVERY_RELEASE, INVENTORY, NODES, playbook
+from clustertest import EVERY_RELEASE, INVENTORY, NODES, node, playbook
 from playbook_output import recap
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -72,10 +72,28 @@ def test_pingpong_on_the_nodes_asked_for_measures_just_their_pair(tmp_path):
 # --- HPL ---------------------------------------------------------------------------------------------------------------
 
 
+# Each rank reports the threads that loading NumPy and its BLAS started, the BLAS it loaded and OPENBLAS_NUM_THREADS.
+BLAS_THREADS_JOB = Path(__file__).resolve().parents[1] / "files/blas_threads.py"
+
+
 @pytest.fixture(scope="module")
 def hpl(tmp_path_factory):
+    # OpenBLAS' pthread variant, which Debian ranks above the serial one, installed on every node before HPL's first
+    # run: HPL must still run on the serial one, one thread per rank.
+    for name in NODES:
+        installed = node(name).run("DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "
+                                   "libopenblas0-pthread")
+        assert installed.rc == 0, f"{name}: {installed.stdout[-2000:]}{installed.stderr[-2000:]}"
     results = tmp_path_factory.mktemp("results")
     return run_job(results, "-e", "job=hpl", "-e", "np=4", "-e", "map_by=node", *HPL_SMALL), results
+
+
+@pytest.fixture(scope="module")
+def blas_threads(hpl, tmp_path_factory):
+    results = tmp_path_factory.mktemp("results")
+    outcome = run_job(results, "-e", f"job_script={BLAS_THREADS_JOB}", "-e", "np=4", "-e", "map_by=node")
+    assert outcome.returncode == 0, outcome.stdout[-3000:]
+    return saved(results, "blas_threads")[0]["per_rank"]
 
 
 @EVERY_RELEASE
@@ -103,6 +121,26 @@ def test_hpl_runs_the_size_and_the_square_grid_asked_for(hpl):
 def test_hpl_ranks_run_on_all_four_nodes(hpl):
     # As mpirun reported it (--display-map).
     assert saved(hpl[1], "hpl")[0]["ranks_per_node"] == dict.fromkeys(NODES, 1)
+
+
+@pytest.mark.parametrize("name", NODES)
+@pytest.mark.parametrize("library", ["libblas.so.3", "liblapack.so.3", "libopenblas.so.0"])
+def test_hpl_sets_the_serial_openblas_by_hand_though_the_pthread_one_ranks_higher(hpl, library, name):
+    selections = node(name).check_output("update-alternatives --get-selections").splitlines()
+    mine = [line.split() for line in selections if line.startswith(f"{library}-")]
+    assert mine and all(mode == "manual" and "/openblas-serial/" in value for _name, mode, value in mine), (
+        f"{name}: {library} is {mine}, not the serial OpenBLAS chosen by hand")
+
+
+def test_every_rank_loads_the_serial_openblas(blas_threads):
+    elsewhere = [rank for rank in blas_threads if not rank["blas"] or any("openblas-serial" not in path
+                                                                          for path in rank["blas"])]
+    assert not elsewhere, f"ranks that loaded another BLAS: {elsewhere}"
+
+
+def test_every_rank_runs_one_blas_thread(blas_threads):
+    threaded = [rank for rank in blas_threads if rank["threads_added"] or rank["OPENBLAS_NUM_THREADS"] != "1"]
+    assert not threaded, f"ranks whose BLAS started threads, or may: {threaded}"
 
 
 def test_hpl_draws_its_bar_chart_next_to_the_json(hpl):

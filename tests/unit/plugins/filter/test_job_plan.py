@@ -72,16 +72,20 @@ def test_ranks_are_placed_as_mpirun_places_them(map_by, placed):
     assert plan(np="6", map_by=map_by)["ranks_per_node"] == placed
 
 
+# One rank per core: a BLAS that started a thread per core in every rank would oversubscribe the cores.
+ONE_THREAD = ["-x", "OPENBLAS_NUM_THREADS=1", "-x", "OMP_NUM_THREADS=1"]
+
+
 def test_mpirun_runs_the_script_with_mpi4py_and_its_arguments():
     assert plan(np="8", args="--slices 500  --quiet")["mpirun"] == [
-        "mpirun", "-np", "8", "-machinefile", f"{HOME}/machinefile",
+        "mpirun", "-np", "8", "-machinefile", f"{HOME}/machinefile", *ONE_THREAD,
         "python3", "-m", "mpi4py", SCRIPT, "--slices", "500", "--quiet"]
 
 
 def test_mpirun_for_hpl_runs_hpcc_in_its_directory_and_shows_the_map():
     result = plan(name="hpl", np="4", map_by="node")
-    assert result["mpirun"] == ["mpirun", "-np", "4", "-machinefile", f"{HOME}/machinefile", "--map-by", "node",
-                                "--display-map", "hpcc"], result["mpirun"]
+    assert result["mpirun"] == ["mpirun", "-np", "4", "-machinefile", f"{HOME}/machinefile", *ONE_THREAD,
+                                "--map-by", "node", "--display-map", "hpcc"], result["mpirun"]
     assert result["workdir"] == f"{HOME}/mpi_jobs/hpl"
 
 
@@ -89,6 +93,7 @@ def test_sbatch_waits_for_the_job_within_its_time_and_runs_srun_on_the_program()
     argv = plan(np="8", timeout=3725, args="--slices 10")["sbatch"]
     assert argv == ["sbatch", "--wait", "--parsable", "--job-name=pi", "--ntasks=8", "--time=1:02:05",
                     f"--chdir={HOME}", f"--output={HOME}/mpi_jobs/slurm-%j.out",
+                    "--export=ALL,OPENBLAS_NUM_THREADS=1,OMP_NUM_THREADS=1",
                     "--wrap", shlex.join(["srun", "python3", "-m", "mpi4py", SCRIPT, "--slices", "10"])], argv
 
 
