@@ -12,12 +12,21 @@ Usage::
     mpirun -np 4 --map-by node -machinefile ~/machinefile python3 -m mpi4py pingpong.py
     ... pingpong.py --sizes 1048576,4194304 --latency-iterations 200 --bandwidth-iterations 20
 
+Every rank also reads its own node's link where the kernel reports it: the
+interface that holds the address the node's name resolves to, its negotiated
+speed and MTU (``/sys/class/net/IFACE/speed`` and ``mtu``), hence its line rate,
+the TCP payload the link can carry (117.7 MB/s on Gigabit Ethernet with MTU
+1500). A pair's bandwidth is stated against the lower line rate of its two
+nodes, and a node whose link negotiated less than the others is named.
+
 Only rank 0 prints: the latency matrix (microseconds, round trip), the
 bandwidth matrix of the largest message (MB/s, 10**6 bytes per second), the
-pairs slower than half the median bandwidth with what to check, and one
-machine-readable line ``RESULT {...}`` (compact JSON with the keys job, ranks,
-hosts, sizes, latency_us, bandwidth_mbs (one matrix per size), medians and
-slow_pairs; a matrix is indexed [sender][echoer], null on the diagonal).
+nodes' links, the pairs slower than half the median bandwidth with what to
+check, and one machine-readable line ``RESULT {...}`` (compact JSON with the
+keys job, ranks, hosts, sizes, latency_us, bandwidth_mbs (one matrix per size),
+medians, slow_pairs, links, of_line_rate (the largest message's matrix as a
+fraction of each pair's line rate) and link_notes; a matrix is indexed
+[sender][echoer], null on the diagonal).
 """
 
 from __future__ import annotations
@@ -30,6 +39,10 @@ from typing import Any
 LATENCY_BYTES = 8
 MIB = 1 << 20
 WARMUP = 5
+# What an Ethernet frame costs beyond the IP packet (header 14, FCS 4, preamble 8, inter-frame gap 12 bytes), and
+# what an IPv4 TCP segment with timestamps costs inside it (IP 20, TCP 20, timestamps 12 bytes).
+ETHERNET_OVERHEAD = 38
+TCP_IP_HEADERS = 52
 
 
 def pair_rounds(size: int) -> list[list[tuple[int, int]]]:
@@ -90,6 +103,93 @@ def slow_pairs(bandwidth: list[list[float | None]], hosts: list[str], fraction: 
     if len(shared) == 1:
         lines.append(f"every slow pair includes {hosts[shared.pop()]}: check its cable and switch port first")
     return lines
+
+
+def line_rate_mbs(speed_mbit: int, mtu: int = 1500) -> float:
+    """Return the TCP payload in MB/s that a link of ``speed_mbit`` Mbit/s carries at most with frames of ``mtu``."""
+    if speed_mbit < 1 or mtu <= TCP_IP_HEADERS:
+        raise ValueError(f"need a speed of at least 1 Mbit/s and an MTU above {TCP_IP_HEADERS}, got {speed_mbit}, {mtu}")
+    return speed_mbit / 8 * (mtu - TCP_IP_HEADERS) / (mtu + ETHERNET_OVERHEAD)
+
+
+def parse_ip_addresses(text: str) -> dict[str, str]:
+    """Return {IPv4 address: interface} from the output of ``ip -o -4 address show``."""
+    found = {}
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) > 3 and words[2] == "inet":
+            found[words[3].split("/")[0]] = words[1].rstrip(":")
+    return found
+
+
+def link(interface: str | None, speed: str | None, mtu: str | None) -> dict[str, Any]:
+    """Return a node's link from what the kernel reports: its interface, speed (Mbit/s), MTU and line rate (MB/s).
+
+    A speed the kernel does not know (-1, or no file, as for Wi-Fi) gives no line rate.
+    """
+    speed_mbit = int(speed) if speed and speed.strip().lstrip("-").isdigit() and int(speed) > 0 else None
+    frame = int(mtu) if mtu and mtu.strip().isdigit() else 1500
+    return {"interface": interface, "speed_mbit": speed_mbit, "mtu": frame if interface else None,
+            "line_rate_mbs": round(line_rate_mbs(speed_mbit, frame), 1) if speed_mbit else None}
+
+
+def own_link(hostname: str) -> dict[str, Any]:
+    """Read this node's link: the interface of the address its name resolves to, with its speed and MTU."""
+    import socket
+    import subprocess
+
+    def read(path: str) -> str | None:
+        try:
+            with open(path, encoding="ascii") as handle:
+                return handle.read().strip()
+        except OSError:
+            return None
+
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(hostname, None, socket.AF_INET)}
+        shown = subprocess.run(["ip", "-o", "-4", "address", "show"], capture_output=True, text=True, timeout=10,
+                               check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return link(None, None, None)
+    interfaces = parse_ip_addresses(shown)
+    interface = next((interfaces[address] for address in sorted(addresses) if address in interfaces
+                      and interfaces[address] != "lo"), None)
+    if interface is None:
+        return link(None, None, None)
+    return link(interface, read(f"/sys/class/net/{interface}/speed"), read(f"/sys/class/net/{interface}/mtu"))
+
+
+def of_line_rate(bandwidth: list[list[float | None]], links: list[dict[str, Any]]) -> list[list[float | None]]:
+    """Return each pair's bandwidth as a fraction of the lower line rate of its two nodes (null where unknown)."""
+    def rate(i: int, j: int) -> float | None:
+        rates = [links[i]["line_rate_mbs"], links[j]["line_rate_mbs"]]
+        return min(rates) if None not in rates else None
+
+    return [[None if value is None or rate(i, j) is None else round(value / rate(i, j), 3)
+             for j, value in enumerate(row)] for i, row in enumerate(bandwidth)]
+
+
+def link_notes(links: list[dict[str, Any]], hosts: list[str]) -> list[str]:
+    """Name every node whose link negotiated a lower speed than the fastest node's, with what to check."""
+    speeds = {host: found["speed_mbit"] for host, found in zip(hosts, links) if found["speed_mbit"]}
+    if not speeds:
+        return []
+    fastest = max(speeds.values())
+    return [f"{host}: {links[hosts.index(host)]['interface']} negotiated {speed} Mbit/s, the fastest node "
+            f"{fastest} Mbit/s: check its cable (Gigabit needs all eight wires) and its switch port"
+            for host, speed in speeds.items() if speed < fastest]
+
+
+def format_links(hosts: list[str], links: list[dict[str, Any]]) -> str:
+    """Return one line per node: its interface, negotiated speed, MTU and line rate, or that the kernel has none."""
+    lines = ["links (line rate: the TCP payload the link carries at most)"]
+    for host, found in zip(hosts, links):
+        if found["line_rate_mbs"] is None:
+            lines.append(f"  {host}: {found['interface'] or 'no interface found'}, no speed reported")
+        else:
+            lines.append(f"  {host}: {found['interface']} {found['speed_mbit']} Mbit/s, MTU {found['mtu']}, "
+                         f"line rate {found['line_rate_mbs']:.1f} MB/s")
+    return "\n".join(lines)
 
 
 def format_matrix(title: str, hosts: list[str], values: list[list[float | None]], fmt: str) -> str:
@@ -178,6 +278,7 @@ def main(argv: list[str] | None = None) -> None:
     comm = MPI.COMM_WORLD
     rank, size = comm.Get_rank(), comm.Get_size()
     hosts = comm.gather(MPI.Get_processor_name(), root=0)
+    links = comm.gather(own_link(MPI.Get_processor_name()), root=0)
     measured = comm.gather(measure(comm, args), root=0)
     if rank != 0:
         return
@@ -189,11 +290,20 @@ def main(argv: list[str] | None = None) -> None:
                  for message in args.sizes}
     largest = str(max(args.sizes))
     slow = slow_pairs(bandwidth[largest], hosts)
+    fractions = of_line_rate(bandwidth[largest], links)
+    notes = link_notes(links, hosts)
     if len(set(hosts)) < len(hosts):
         print("note: some nodes run more than one rank; their pairs measure the node's memory, not the network")
     print(format_matrix(f"latency, round trip of {LATENCY_BYTES} bytes (microseconds)", hosts, latency, ".0f"))
     print(format_matrix(f"bandwidth, {int(largest) // MIB} MiB messages (MB/s)", hosts, bandwidth[largest], ".0f"))
+    print(format_links(hosts, links))
+    known = off_diagonal(fractions)
+    if known:
+        print(f"pairs reach {min(known):.0%} to {max(known):.0%} of their line rate with {int(largest) // MIB} MiB "
+              "messages")
     print("\n".join(slow) if slow else f"no slow pair: every pair is within half the median bandwidth of {largest} bytes")
+    if notes:
+        print("\n".join(notes))
     print(format_result({
         "job": "pingpong",
         "ranks": size,
@@ -204,6 +314,9 @@ def main(argv: list[str] | None = None) -> None:
         "median_latency_us": round(statistics.median(off_diagonal(latency)), 1) if size > 1 else None,
         "median_bandwidth_mbs": round(statistics.median(off_diagonal(bandwidth[largest]))) if size > 1 else None,
         "slow_pairs": slow,
+        "links": links,
+        "of_line_rate": fractions,
+        "link_notes": notes,
     }), flush=True)
 
 

@@ -93,3 +93,50 @@ def test_sizes_are_read_as_bytes():
     assert pingpong.positive_sizes("1048576,2097152") == [1 << 20, 2 << 20]
     with pytest.raises(argparse.ArgumentTypeError):
         pingpong.positive_sizes("512")
+
+
+# --- links -------------------------------------------------------------------------------------------------------------
+
+# `ip -o -4 address show` on a Pi with its cluster address on eth0 and Wi-Fi up too.
+IP_ADDRESSES = """1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever
+2: eth0    inet 10.0.0.11/24 brd 10.0.0.255 scope global eth0\\       valid_lft forever preferred_lft forever
+3: wlan0    inet 192.0.2.7/24 brd 192.0.2.255 scope global dynamic noprefixroute wlan0\\       valid_lft 86000sec
+"""
+
+
+def test_the_addresses_are_read_with_their_interface():
+    assert pingpong.parse_ip_addresses(IP_ADDRESSES) == {"127.0.0.1": "lo", "10.0.0.11": "eth0", "192.0.2.7": "wlan0"}
+
+
+LINE_RATES = [(1000, 1500, 117.7), (100, 1500, 11.8), (1000, 9000, 123.8), (2500, 1500, 294.2)]
+
+
+@pytest.mark.parametrize(("speed", "mtu", "rate"), LINE_RATES)
+def test_the_line_rate_is_the_tcp_payload_the_link_carries(speed, mtu, rate):
+    assert round(pingpong.line_rate_mbs(speed, mtu), 1) == rate
+
+
+@pytest.mark.parametrize(("speed", "expected"), [("1000\n", 1000), ("-1", None), (None, None), ("unknown", None)],
+                         ids=["gigabit", "link-down", "wifi-no-file", "garbage"])
+def test_a_speed_the_kernel_does_not_know_gives_no_line_rate(speed, expected):
+    found = pingpong.link("eth0", speed, "1500")
+    assert (found["speed_mbit"], found["line_rate_mbs"] is None) == (expected, expected is None), found
+
+
+def test_each_pair_is_measured_against_the_slower_of_its_two_links():
+    links = [pingpong.link("eth0", "1000", "1500"), pingpong.link("eth0", "100", "1500"),
+             pingpong.link(None, None, None)]
+    fractions = pingpong.of_line_rate([[None, 11.0, 100.0], [11.0, None, 11.0], [100.0, 11.0, None]], links)
+    assert fractions == [[None, round(11.0 / 11.8, 3), None], [round(11.0 / 11.8, 3), None, None], [None, None, None]]
+
+
+def test_a_node_that_negotiated_less_than_the_others_is_named():
+    links = [pingpong.link("eth0", "1000", "1500"), pingpong.link("eth0", "100", "1500"),
+             pingpong.link("eth0", "1000", "1500"), pingpong.link("wlan0", None, "1500")]
+    assert pingpong.link_notes(links, HOSTS) == [
+        "rpi-1: eth0 negotiated 100 Mbit/s, the fastest node 1000 Mbit/s: check its cable (Gigabit needs all eight "
+        "wires) and its switch port"]
+
+
+def test_links_of_one_speed_need_no_note():
+    assert pingpong.link_notes([pingpong.link("eth0", "1000", "1500")] * 4, HOSTS) == []

@@ -52,6 +52,18 @@ def test_pingpong_measures_every_ordered_pair(pingpong, matrix):
         assert all(value > 0 for _i, _j, value in cells if value is not None), values
 
 
+def test_pingpong_reads_the_link_of_every_node(pingpong):
+    links = dict(zip(*(saved(pingpong[1], "pingpong")[0][key] for key in ("hosts", "links"))))
+    unknown = {host: found for host, found in links.items() if not (found["interface"] and found["line_rate_mbs"])}
+    assert len(links) == len(NODES) and not unknown, f"nodes whose link was not read: {unknown}"
+
+
+def test_pingpong_states_every_pair_against_its_line_rate(pingpong):
+    fractions = saved(pingpong[1], "pingpong")[0]["of_line_rate"]
+    cells = [value for i, row in enumerate(fractions) for j, value in enumerate(row) if i != j]
+    assert cells and all(value and value > 0 for value in cells), fractions
+
+
 def test_pingpong_prints_both_matrices(pingpong):
     output = pingpong[0].stdout
     assert "latency, round trip of 8 bytes" in output and "bandwidth, 4 MiB messages" in output, output[-3000:]
