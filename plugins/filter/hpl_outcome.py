@@ -12,6 +12,8 @@ description:
     C(RESULT) line it saves.
   - An hpcc that exited 0 still fails the job when it wrote no HPL result, or when HPL's residual check failed -
     the numbers are then wrong, which is what an overheated or under-powered node does.
+  - For HPL run on every node alone (filter P(picluster.mpi.hpl_solo_result#filter)), a line per node and the slow
+    nodes; the job fails naming the nodes that gave no result or a wrong one.
 positional: result, output_file
 options:
   _input:
@@ -53,13 +55,26 @@ def hpl_summary(result):
             f"{of_dgemm}% of DGEMM ({result['star_dgemm_gflops']} Gflops per rank x {result['ranks']} ranks)")
 
 
+def solo_summary(result):
+    """The lines run_job.yml shows for HPL run on every node alone: one per node, then the slow nodes."""
+    lines = [f"HPL on every node alone, N={result['n']} NB={result['nb']}: median {result['median_gflops']} Gflops"]
+    for node, own in result["nodes"].items():
+        lines.append(f"  {node}: {hpl_summary(own)}")
+    lines += result["slow_nodes"] or ["no node is more than 10% slower than the median of the others"]
+    return lines
+
+
 def hpl_outcome(outcome, result, output_file):
     """The job's outcome with HPL's result: its summary and RESULT lines, and a failure when the numbers are wrong or
     missing even though mpirun exited 0."""
     rc = int(outcome["rc"])
-    lines = [*outcome["lines"], hpl_summary(result), "RESULT " + json.dumps(result)]
+    solo = result.get("mode") == "per_node"
+    lines = [*outcome["lines"], *(solo_summary(result) if solo else [hpl_summary(result)]),
+             "RESULT " + json.dumps(result)]
     if rc != 0:
         return dict(outcome, lines=lines)
+    if solo and result["problems"]:
+        return dict(outcome, lines=lines, rc=1, reason="; ".join(result["problems"]) + f" (hpcc's output: {output_file})")
     if not result["complete"]:
         return dict(outcome, lines=lines, rc=1, reason=f"hpcc wrote no HPL result in {output_file}")
     if not result["passed"]:

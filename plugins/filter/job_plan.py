@@ -83,7 +83,8 @@ _value:
       number), C(ranks_per_node), C(machinefile) (C(~/machinefile), or C(~/machinefile.job) when the job runs on fewer
       nodes than it names), C(hostfile) (the lines of C(~/machinefile.job), empty when the job uses C(~/machinefile)),
       C(workdir), C(program) (what each rank runs), C(mpirun) and C(sbatch) (their argv, which give every rank one
-      BLAS and OpenMP thread), C(leftovers) (an extended
+      BLAS and OpenMP thread), C(alone) (for HPL, per node, the C(workdir) and C(mpirun) of HPL on that node alone,
+      on its slots), C(leftovers) (an extended
       regular expression for C(pkill --full) matching the job's ranks, launchers and Open MPI daemons).
   type: dict
 """
@@ -105,6 +106,10 @@ def _ranks(np, map_by, hosts, slots):
     if np == "all":
         return len(hosts) if map_by == "node" else slots
     return int(np) if re.fullmatch(r"[0-9]+", str(np)) else 0
+
+
+def _environment_options():
+    return [word for name, value in RANK_ENVIRONMENT.items() for word in ("-x", f"{name}={value}")]
 
 
 def _time_limit(seconds):
@@ -158,10 +163,16 @@ def job_plan(view, name, file, home, label, timeout, nodes=None, np="all", map_b
     plan["ranks_per_node"] = place(hosts, {node: view["nodes"][node]["slots"] for node in hosts}, plan["ranks"],
                                    map_by)
     plan["mpirun"] = (["mpirun", "-np", str(plan["ranks"]), "-machinefile", plan["machinefile"]]
-                      + [word for name, value in RANK_ENVIRONMENT.items() for word in ("-x", f"{name}={value}")]
+                      + _environment_options()
                       + (["--map-by", "node"] if map_by == "node" else [])
                       + (["--display-map"] if hpl else []) + plan["program"])
     plan["sbatch"] = _sbatch(view, plan, label, int(timeout), jobs, nodes_asked)
+    # HPL on every node alone (hpl_mode=per_node): each node runs its own mpirun on its own slots, in a directory of
+    # its own (the job's directory may be shared).
+    plan["alone"] = {node: {"workdir": f"{plan['workdir']}/{node}",
+                            "mpirun": ["mpirun", "-np", str(view["nodes"][node]["slots"]), "--host",
+                                       f"localhost:{view['nodes'][node]['slots']}", *_environment_options(), "hpcc"]}
+                     for node in hosts} if hpl else {}
     # What a stopped job can leave on a node: its ranks, and the launchers and Open MPI daemons the MPI user runs.
     ranks = COMMAND.format(names="hpcc") if hpl else re.escape(script)
     plan["leftovers"] = f"{ranks}|" + COMMAND.format(names="|".join(sorted(MPI_PROCESSES)))

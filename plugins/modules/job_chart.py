@@ -10,7 +10,8 @@ short_description: Draw a benchmark job's result as a PNG, where matplotlib is i
 description:
   - For a C(pingpong) result, a heat map of the bandwidth between every ordered pair of nodes (largest message),
     with the values written in the cells; for an C(hpl) result, a bar chart of HPL's Gflops against the DGEMM rate
-    of the same ranks, with the efficiency; for usage.yml's report (C(job) C(usage)), the CPU hours each person held
+    of the same ranks, with the efficiency (for HPL run on every node alone, one bar per node, the slow ones in red,
+    and their median); for usage.yml's report (C(job) C(usage)), the CPU hours each person held
     and used.
   - Meant to run on the controller (delegated to C(localhost), with the controller's Python), where the result was
     saved. matplotlib is optional - without it, or for a job that has no chart, nothing is written and the module
@@ -92,7 +93,25 @@ def pingpong_chart(plt, result):
     return figure
 
 
+def hpl_alone_chart(plt, result):
+    """Every node's Gflops when it ran HPL alone, the slow ones in red, the median as a line."""
+    nodes = list(result["gflops_per_node"])
+    slow = {line.split(":")[0] for line in result.get("slow_nodes") or []}
+    figure, axes = plt.subplots(figsize=(max(4.0, 0.7 * len(nodes) + 2), 4))
+    bars = axes.bar(nodes, [result["gflops_per_node"][node] for node in nodes],
+                    color=["tab:red" if node in slow else "tab:blue" for node in nodes])
+    axes.bar_label(bars, fmt="%.2f", fontsize=8)
+    axes.axhline(result["median_gflops"], color="tab:gray", linestyle="--", label="median")
+    axes.set_ylabel("Gflops")
+    axes.legend(fontsize=8)
+    axes.set_title(f"HPL on every node alone, N={result['n']}: {len(slow)} slow node{'' if len(slow) == 1 else 's'}",
+                   fontsize=10)
+    return figure
+
+
 def hpl_chart(plt, result):
+    if result.get("mode") == "per_node":
+        return hpl_alone_chart(plt, result)
     peak = (result.get("star_dgemm_gflops") or 0) * (result.get("ranks") or 0)
     figure, axes = plt.subplots(figsize=(5, 4))
     bars = axes.bar(["HPL", "DGEMM x ranks"], [result["gflops"], peak], color=["tab:blue", "tab:gray"])

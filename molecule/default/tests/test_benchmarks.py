@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -160,11 +161,50 @@ def test_hpl_draws_its_bar_chart_next_to_the_json(hpl):
     assert path.with_suffix(".png").read_bytes()[:8] == PNG
 
 
+# --- HPL on every node alone ------------------------------------------------------------------------------------------
+
+# The board that cannot keep up (throttled, badly cooled, a weak supply), played by a node held to a fifth of a core.
+HELD_BACK = NODES[-1]
+
+
+@pytest.fixture(scope="module")
+def hpl_alone(hpl, tmp_path_factory):
+    container = f"{INVENTORY.parent.name}-{HELD_BACK}"
+    subprocess.run(["docker", "update", "--cpus", "0.2", container], check=True, capture_output=True)
+    try:
+        results = tmp_path_factory.mktemp("results")
+        # One rank per node: the nodes' ranks share the machine's two cores, and one each keeps them from waiting
+        # on one another's time slices.
+        outcome = run_job(results, "-e", "job=hpl", "-e", "hpl_mode=per_node", "-e", "machinefile_slots=1",
+                          *HPL_SMALL)
+    finally:
+        subprocess.run(["docker", "update", "--cpus", "0", container], check=True, capture_output=True)
+    return outcome, results
+
+
+def test_hpl_alone_runs_on_every_node_and_passes_everywhere(hpl_alone):
+    assert hpl_alone[0].returncode == 0, hpl_alone[0].stdout[-3000:]
+    result = saved(hpl_alone[1], "hpl")[0]
+    assert sorted(result["gflops_per_node"]) == sorted(NODES) and result["passed"] is True, result
+
+
+def test_hpl_alone_gives_every_node_the_same_problem(hpl_alone):
+    result = saved(hpl_alone[1], "hpl")[0]
+    assert {(own["n"], own["ranks"]) for own in result["nodes"].values()} == {(1200, 1)}, result["nodes"]
+
+
+def test_hpl_alone_names_the_node_that_is_held_back(hpl_alone):
+    result = saved(hpl_alone[1], "hpl")[0]
+    named = [line.split(":")[0] for line in result["slow_nodes"]]
+    assert HELD_BACK in named, f"{HELD_BACK} at a fifth of a core was not named: {result['gflops_per_node']}"
+
+
 HPL_BAD = [
     (["-e", "hpl_nb=0"], "the block size must be at least 1"),
     (["-e", "hpl_n=10000000"], "hpl_n of at most"),
     (["-e", "np=4", "-e", "hpl_p=3"], "4 ranks do not form a grid of 3 rows"),
     (["-e", "hpl_memory_fraction=1.5"], "must be between 0 and 1"),
+    (["-e", "job=pi", "-e", "hpl_mode=per_node"], "use it with -e job=hpl"),
 ]
 
 

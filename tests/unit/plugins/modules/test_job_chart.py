@@ -17,6 +17,9 @@ PINGPONG = {"job": "pingpong", "hosts": ["rpi-0", "rpi-1", "rpi-2"], "sizes": [1
                               "4194304": [[None, 112.0, 110.0], [113.0, None, 50.0], [111.0, 49.0, None]]}}
 HPL = {"job": "hpl", "gflops": 3.691, "n": 1200, "ranks": 2, "nodes": ["rpi-0", "rpi-1"], "star_dgemm_gflops": 5.865,
        "efficiency": 0.315}
+HPL_ALONE = {"job": "hpl", "mode": "per_node", "n": 1200, "gflops": 9.0, "median_gflops": 3.2,
+             "gflops_per_node": {"rpi-0": 3.2, "rpi-1": 3.3, "rpi-2": 2.5},
+             "slow_nodes": ["rpi-2: 2.50 Gflops, 23% below the median of the others (3.25): check its throttling"]}
 USAGE = {"job": "usage", "cluster": "cluster", "start": "2026-12-01", "end": "2026-12-05",
          "users": {"alice": {"jobs": 3, "cpu_hours": 2.5, "used_cpu_hours": 2.1, "states": {"COMPLETED": 3}},
                    "bob": {"jobs": 1, "cpu_hours": 0.25, "used_cpu_hours": 0.01, "states": {"FAILED": 1}}}}
@@ -36,12 +39,20 @@ def test_why_a_result_gets_no_chart(result, reason):
 
 
 @pytest.mark.parametrize(("draw", "result"), [("pingpong_chart", PINGPONG), ("hpl_chart", HPL),
-                                              ("usage_chart", USAGE)])
+                                              ("hpl_chart", HPL_ALONE), ("usage_chart", USAGE)])
 def test_the_chart_is_a_png(tmp_path, draw, result):
     plt = job_chart._pyplot()
     figure = getattr(job_chart, draw)(plt, result)
     figure.savefig(tmp_path / "chart.png")
     assert (tmp_path / "chart.png").read_bytes().startswith(PNG)
+
+
+def test_hpl_on_every_node_alone_draws_a_bar_per_node_with_the_slow_one_in_red():
+    plt = job_chart._pyplot()
+    figure = job_chart.hpl_chart(plt, HPL_ALONE)
+    bars = figure.axes[0].patches
+    assert [round(bar.get_height(), 1) for bar in bars] == [3.2, 3.3, 2.5]
+    assert [bar.get_facecolor() == plt.matplotlib.colors.to_rgba("tab:red") for bar in bars] == [False, False, True]
 
 
 def test_the_heat_map_shows_the_largest_message():
