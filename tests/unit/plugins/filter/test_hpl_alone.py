@@ -84,8 +84,8 @@ def test_every_nodes_output_is_read_as_its_own_result(plans):
 def test_a_node_without_output_fails_the_run_naming_it(plans):
     result = hpl_solo_result({"rpi-0": slurped(RECORDED.read_text()), "rpi-1": None,
                               "rpi-2": slurped(RECORDED.read_text())}, plans)
-    assert (result["complete"], result["passed"], result["problems"]) == (False, False,
-                                                                           ["rpi-1: hpcc wrote no HPL result"])
+    verdict = (result["complete"], result["passed"], result["problems"])
+    assert verdict == (False, False, ["rpi-1: hpcc wrote no HPL result"]), verdict
 
 
 def test_the_outcome_shows_a_line_per_node_and_fails_on_a_node_without_result(plans):
@@ -105,8 +105,8 @@ def run(rc: int, delta: str, *lines: str) -> dict:
 
 def test_the_runs_outcome_is_the_worst_exit_the_longest_time_and_every_line_marked_with_its_node():
     outcome = solo_runs_outcome({"rpi-0": run(0, "0:00:12.500000", "done"), "rpi-1": run(0, "0:01:02.250000")})
-    assert (outcome["rc"], outcome["wall_s"], outcome["lines"], outcome["timed_out"]) == (0, 62.25, ["rpi-0: done"],
-                                                                                          False)
+    summary = (outcome["rc"], outcome["wall_s"], outcome["lines"], outcome["timed_out"])
+    assert summary == (0, 62.25, ["rpi-0: done"], False), summary
 
 
 def test_a_node_stopped_at_the_time_limit_is_named():

@@ -51,8 +51,8 @@ def test_hpl_on_every_node_alone_draws_a_bar_per_node_with_the_slow_one_in_red()
     plt = job_chart._pyplot()
     figure = job_chart.hpl_chart(plt, HPL_ALONE)
     bars = figure.axes[0].patches
-    assert [round(bar.get_height(), 1) for bar in bars] == [3.2, 3.3, 2.5]
-    assert [bar.get_facecolor() == plt.matplotlib.colors.to_rgba("tab:red") for bar in bars] == [False, False, True]
+    assert [round(patch.get_height(), 1) for patch in bars] == [3.2, 3.3, 2.5]
+    assert [patch.get_facecolor() == plt.matplotlib.colors.to_rgba("tab:red") for patch in bars] == [False, False, True]
 
 
 def test_the_heat_map_shows_the_largest_message():
