@@ -1,0 +1,46 @@
+"""tools/vcluster raises the host's inotify limits that many systemd node containers need, and says so."""
+from __future__ import annotations
+
+from importlib.machinery import SourceFileLoader
+from importlib.util import module_from_spec, spec_from_loader
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LOADER = SourceFileLoader("vcluster", str(ROOT / "tools/vcluster"))
+vcluster = module_from_spec(spec_from_loader("vcluster", LOADER))
+LOADER.exec_module(vcluster)
+
+
+def limits(tmp_path: Path, instances: int, watches: int) -> Path:
+    (tmp_path / "max_user_instances").write_text(f"{instances}\n")
+    (tmp_path / "max_user_watches").write_text(f"{watches}\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("nodes", [32, 64])
+def test_the_kernels_default_of_128_instances_is_raised_for_more_than_28_nodes(tmp_path, nodes):
+    # 128 instances ran out at about 28 nodes: 32 and 64 need more than the default.
+    root = limits(tmp_path, 128, 8192)
+    raised = vcluster.raise_inotify(nodes, root)
+    assert int((root / "max_user_instances").read_text()) >= 128 * nodes // 28 + 1, raised
+    assert any("fs.inotify.max_user_instances from 128" in line for line in raised), raised
+
+
+def test_limits_already_high_enough_are_left_as_they_are(tmp_path):
+    root = limits(tmp_path, 100000, 10000000)
+    assert vcluster.raise_inotify(64, root) == []
+    assert (root / "max_user_instances").read_text() == "100000\n"
+
+
+def test_a_limit_it_cannot_raise_says_what_to_run(tmp_path, monkeypatch):
+    root = limits(tmp_path, 128, 10000000)
+
+    def refused(_path, _text):
+        # What writing /proc/sys/fs/inotify/* gives a user without root.
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(Path, "write_text", refused)
+    with pytest.raises(SystemExit, match=r"run 'sysctl -w fs.inotify.max_user_instances=\d+' as root"):
+        vcluster.raise_inotify(64, root)
