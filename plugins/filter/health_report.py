@@ -470,6 +470,14 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
                        f"{pairs - len(ssh_failures)}/{len(live) ** 2} ordered pairs as the MPI user, host keys checked"))
     lines += [f"  {failure}" for failure in ssh_failures]
     problems += [f"no SSH {failure}" for failure in ssh_failures]
+    # A login a busy sshd dropped (MaxStartups) and that worked at the second try is no fault of the pair: said, not
+    # counted against it.
+    retried = [f"{src} -> {dst}" for src in live
+               for dst in sorted(nodes[src].get("probe", {}).get("retried", {}) or {})
+               if nodes[src].get("probe", {}).get("ssh", {}).get(dst) == "ok"]
+    if retried:
+        lines.append(f"  {len(retried)} login(s) dropped by a busy sshd (MaxStartups) worked at the second try: "
+                     f"{', '.join(retried)}")
 
     name_failures = [f"{node} resolves {name} to {result['got']}, not {result['want']}" for node in live
                      for name, result in sorted(nodes[node].get("probe", {}).get("resolves", {}).items())

@@ -35,6 +35,18 @@ options:
     description: Seconds one SSH login may take.
     type: int
     default: 20
+  node:
+    description:
+      - This node's name among O(peers). Every node starts with the peers that follow it, so that when every node
+        checks at once each peer receives at most O(width) logins at a time, well under OpenSSH's C(MaxStartups).
+    type: str
+    default: ""
+  width:
+    description:
+      - The logins this node makes at once. A login that sshd drops before authentication (C(Connection closed by),
+        C(Connection reset by)) is tried once more and listed in RV(retried).
+    type: int
+    default: 4
 extends_documentation_fragment:
   - picluster.mpi.read_only
 """
@@ -54,6 +66,11 @@ ssh:
   returned: always
   type: dict
   sample: {rpi-0: ok, rpi-1: "Host key verification failed."}
+retried:
+  description: Per peer whose first login a busy sshd dropped, what ssh said then; RV(ssh) has the second try's outcome.
+  returned: always
+  type: dict
+  sample: {rpi-7: "Connection closed by 192.0.2.17 port 22"}
 resolves:
   description: Per name, the address wanted and the address it resolves to (null when it does not resolve).
   returned: always
@@ -75,11 +92,13 @@ clock_offsets:
   sample: {rpi-0: {offset: 0.0, uncertainty: 0.002}, rpi-1: {offset: -0.31, uncertainty: 0.09}}
 """
 
+import random
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.picluster.mpi.plugins.module_utils.all_pairs import dropped, login_steps
 
 
 def ssh_result(module, user, peer, timeout):
@@ -142,16 +161,31 @@ def main():
             "peers": {"type": "list", "elements": "str", "default": []},
             "names": {"type": "dict", "default": {}},
             "timeout": {"type": "int", "default": 20},
+            "node": {"type": "str", "default": ""},
+            "width": {"type": "int", "default": 4},
         },
         supports_check_mode=True,
     )
     params = module.params
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = dict(zip(params["peers"], pool.map(
-            lambda peer: ssh_result(module, params["user"], peer, params["timeout"]), params["peers"])))
+    results, retried = {}, {}
+
+    def login(peer):
+        outcome = ssh_result(module, params["user"], peer, params["timeout"])
+        if dropped(outcome[0]):
+            # sshd drops logins past MaxStartups before they authenticate: once more, after a moment, tells a busy
+            # sshd from a real refusal.
+            retried[peer] = outcome[0]
+            time.sleep(random.uniform(0.5, 2.0))
+            outcome = ssh_result(module, params["user"], peer, params["timeout"])
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=params["width"]) as pool:
+        for step in login_steps(params["peers"], params["node"], params["width"]):
+            results.update(zip(step, pool.map(login, step)))
     module.exit_json(
         changed=False,
         ssh={peer: outcome for peer, (outcome, _offset) in results.items()},
+        retried=retried,
         clock_offsets={peer: offset for peer, (_outcome, offset) in results.items() if offset is not None},
         resolves={name: {"want": address, "got": resolve(name)} for name, address in params["names"].items()},
         machinefile=read_machinefile(params["machinefile"]),
