@@ -33,23 +33,13 @@ options:
     description: The problem size N; 0 derives it from the memory.
     type: int
     required: true
-  nb:
-    description: The block size NB.
-    type: int
-    required: true
-  p:
-    description: The grid's rows P; 0 chooses the most square grid.
-    type: int
-    required: true
-  memory_fraction:
-    description: The share of a node's memory the derived N's matrix may take.
-    type: float
-    required: true
   nodes:
     description: The nodes the job runs on, in machinefile order; empty, every live node (head first).
     type: list
     elements: str
     default: []
+extends_documentation_fragment:
+  - picluster.mpi.hpl_options
 """
 
 EXAMPLES = r"""
