@@ -56,6 +56,23 @@ def test_a_failed_stage_fails_the_summary_even_with_every_test_passed(tmp_path):
     assert result.returncode == 1 and "exit 1" in result.stdout and "failed stages: lint" in result.stdout, result.stdout
 
 
+def test_the_failed_tests_are_named_with_why_before_the_counts(tmp_path):
+    junit, stages = tmp_path / "junit", tmp_path / "stages"
+    junit.mkdir()
+    (junit / "molecule-heal.xml").write_text(
+        '<testsuite><testcase classname="test_6_power" name="test_the_node_comes_back">'
+        '<failure message="AssertionError: rpi-3 is exited&#10;assert False"/></testcase>'
+        '<testcase classname="test_1_replace" name="test_site_succeeds"><error message="fixture timed out"/>'
+        '</testcase><testcase name="fine"/></testsuite>')
+    timed(stages, "molecule-heal", "false")
+    lines = summary(junit, stages).stdout.splitlines()
+    start = lines.index("failed tests:")
+    assert lines[start + 1:start + 3] == [
+        "  molecule-heal: test_6_power::test_the_node_comes_back: AssertionError: rpi-3 is exited",
+        "  molecule-heal: test_1_replace::test_site_succeeds: fixture timed out"], lines
+    assert lines[start + 3] == "tests: 1 passed, 2 failed, 0 skipped", lines
+
+
 def running(pid: int) -> bool:
     """Whether a process runs (a zombie, ended but not yet reaped by its new parent, does not)."""
     try:
