@@ -9,18 +9,13 @@ short_description: One outcome from the commands that ran a job on every node al
 description:
   - Gathers the results of the C(ansible.builtin.command) tasks that ran the job on each node into the outcome the
     mpi_job role reports for any job - the worst exit status, every node's output (each line marked with its node),
-    the longest wall time, whether the time limit stopped a node, and which nodes failed.
-positional: timed_out_codes
+    the longest wall time, whether the time limit stopped a node, and which nodes failed. Each node's command is
+    read as filter P(picluster.mpi.command_outcome#filter) reads the one mpirun of a job.
 options:
   _input:
     description: Per node, the result of its command task (null where it did not run).
     type: dict
     required: true
-  timed_out_codes:
-    description: The exit codes of timeout(1) when it stopped the command.
-    type: list
-    elements: int
-    default: [124, 137]
 """
 
 EXAMPLES = r"""
@@ -33,26 +28,20 @@ _value:
   type: dict
 """
 
-
-def seconds(delta):
-    """The seconds of a command result's C(delta), H:MM:SS.ffffff."""
-    hours, minutes, rest = (delta or "0:00:00").split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+from ansible_collections.picluster.mpi.plugins.filter.command_outcome import command_outcome
 
 
-def solo_runs_outcome(runs, timed_out_codes=(124, 137)):
-    ran = {node: run for node, run in runs.items() if run and "rc" in run}
+def solo_runs_outcome(runs):
+    ran = {node: command_outcome(run, "") for node, run in runs.items() if run and "rc" in run}
     missing = sorted(set(runs) - set(ran))
-    failed = {node: int(run["rc"]) for node, run in ran.items() if int(run["rc"]) != 0}
-    lines = [f"{node}: {line}" for node, run in ran.items()
-             for line in [*run.get("stdout_lines", []), *run.get("stderr_lines", [])]]
+    failed = {node: own["rc"] for node, own in ran.items() if own["rc"] != 0}
     reasons = [f"{node} exited with {rc}" for node, rc in failed.items()]
     reasons += [f"{node} did not run it" for node in missing]
     return {
         "rc": max([*failed.values(), 1 if missing else 0]),
-        "lines": lines,
-        "wall_s": round(max((seconds(run.get("delta")) for run in ran.values()), default=0.0), 3),
-        "timed_out": any(rc in timed_out_codes for rc in failed.values()),
+        "lines": [f"{node}: {line}" for node, own in ran.items() for line in own["lines"]],
+        "wall_s": max((own["wall_s"] for own in ran.values()), default=0.0),
+        "timed_out": any(own["timed_out"] for own in ran.values()),
         "reason": "; ".join(reasons) + ("; their leftover ranks were killed" if failed else ""),
         "launch": {},
     }
