@@ -11,6 +11,16 @@ Usage::
 
     mpirun -np 4 --map-by node -machinefile ~/machinefile python3 -m mpi4py pingpong.py
     ... pingpong.py --sizes 1048576,4194304 --latency-iterations 200 --bandwidth-iterations 20
+    ... pingpong.py --rounds 4 --max-seconds 300
+
+Rank 0 prints its plan first (rounds x pairs x round trips), then, after the
+first round, how long every round will take at that pace.  ``--rounds K``
+measures K of the rounds, spread over the tournament, so that every node meets
+K partners: on 64 nodes, 4 rounds find a bad cable in a fifteenth of the time.
+``--max-seconds S`` stops measuring before a round that would end past S
+seconds (run_job.yml passes the job's time limit less a margin), so the job
+ends in the time it printed and says which rounds it did not reach, instead of
+being killed with nothing measured.
 
 Every rank also reads its own node's link where the kernel reports it: the
 interface that holds the address the node's name resolves to, its negotiated
@@ -25,8 +35,9 @@ nodes' links, the pairs slower than half the median bandwidth with what to
 check, and one machine-readable line ``RESULT {...}`` (compact JSON with the
 keys job, ranks, hosts, sizes, latency_us, bandwidth_mbs (one matrix per size),
 medians, slow_pairs, links, of_line_rate (the largest message's matrix as a
-fraction of each pair's line rate) and link_notes; a matrix is indexed
-[sender][echoer], null on the diagonal).
+fraction of each pair's line rate), link_notes and rounds (total, selected,
+measured, seconds, stopped_early); a matrix is indexed [sender][echoer], null on
+the diagonal and for a pair that was not measured).
 """
 
 from __future__ import annotations
@@ -66,6 +77,61 @@ def pair_rounds(size: int) -> list[list[tuple[int, int]]]:
     return [pairs for pairs in rounds if pairs]
 
 
+def spread(total: int, wanted: int | None) -> list[int]:
+    """Return the indices of ``wanted`` of ``total`` rounds, spread evenly from the first; every round for None."""
+    if wanted is None or wanted >= total:
+        return list(range(total))
+    if wanted < 1:
+        raise ValueError(f"need at least one round, got {wanted}")
+    return [index * total // wanted for index in range(wanted)]
+
+
+def keep_going(elapsed_s: float, longest_round_s: float, max_seconds: float | None) -> bool:
+    """Whether another round, as long as the longest so far, still ends within ``max_seconds`` of the start."""
+    return max_seconds is None or elapsed_s + longest_round_s <= max_seconds
+
+
+def describe_plan(ranks: int, rounds: list[list[tuple[int, int]]], selected: list[int],
+                  args: argparse.Namespace) -> str:
+    """Return the plan rank 0 prints before measuring: rounds x pairs x round trips, and the time limit."""
+    pairs = sum(len(rounds[index]) for index in selected)
+    sizes = ", ".join(f"{size // MIB} MiB" for size in args.sizes)
+    text = (f"plan: {len(selected)} of {len(rounds)} rounds on {ranks} ranks, {pairs} pairs, each measured both "
+            f"ways with {args.latency_iterations} round trips of {LATENCY_BYTES} bytes and "
+            f"{args.bandwidth_iterations} of each of {sizes}")
+    if args.max_seconds is not None:
+        text += f"; no round starts that would end past {args.max_seconds:g} s"
+    return text
+
+
+def seconds_text(seconds: float) -> str:
+    return f"{seconds:.0f}" if seconds >= 10 else f"{seconds:.1f}"
+
+
+def describe_pace(first_round_s: float, rounds: int, max_seconds: float | None) -> str:
+    """Return what the first round's time says of the whole job's."""
+    total = first_round_s * rounds
+    text = f"the first round took {first_round_s:.2f} s: {rounds} rounds take about {seconds_text(total)} s"
+    if max_seconds is not None and total > max_seconds:
+        text += f", more than --max-seconds {max_seconds:g}: the rounds past it will not be measured"
+    return text
+
+
+def describe_coverage(ranks: int, rounds: list[list[tuple[int, int]]], selected: list[int], measured: int,
+                      seconds: float, max_seconds: float | None) -> str | None:
+    """Return what was not measured and why, or None when every pair was."""
+    total_pairs = ranks * (ranks - 1) // 2
+    done = sum(len(rounds[index]) for index in selected[:measured])
+    if done == total_pairs:
+        return None
+    if measured < len(selected):
+        return (f"stopped after {measured} of {len(selected)} rounds at {seconds_text(seconds)} s (--max-seconds "
+                f"{max_seconds:g}): {done} of {total_pairs} pairs measured; give the job more time "
+                "(job_timeout) or fewer round trips")
+    return (f"measured {measured} of {len(rounds)} rounds (--rounds {measured}): {done} of {total_pairs} pairs, "
+            f"every node against {measured} others; leave out --rounds to measure every pair")
+
+
 def bandwidth_mbs(size_bytes: int, round_trip_s: float) -> float:
     """Return the one-way bandwidth in MB/s of a message of ``size_bytes`` whose round trip took ``round_trip_s``."""
     if round_trip_s <= 0:
@@ -75,7 +141,8 @@ def bandwidth_mbs(size_bytes: int, round_trip_s: float) -> float:
 
 def matrix(size: int, measured: dict[tuple[int, int], float], digits: int = 1) -> list[list[float | None]]:
     """Return a ``size`` x ``size`` matrix of the measured (sender, echoer) values, None on the diagonal."""
-    return [[None if i == j else round(measured[(i, j)], digits) for j in range(size)] for i in range(size)]
+    return [[None if i == j or (i, j) not in measured else round(measured[(i, j)], digits) for j in range(size)]
+            for i in range(size)]
 
 
 def off_diagonal(values: list[list[float | None]]) -> list[float]:
@@ -94,6 +161,8 @@ def slow_pairs(bandwidth: list[list[float | None]], hosts: list[str], fraction: 
     slow = []
     for i in range(len(hosts)):
         for j in range(i + 1, len(hosts)):
+            if bandwidth[i][j] is None or bandwidth[j][i] is None:
+                continue
             worst = min(bandwidth[i][j], bandwidth[j][i])
             if worst < fraction * median:
                 slow.append((i, j, worst))
@@ -221,6 +290,13 @@ def positive_int(text: str) -> int:
     return value
 
 
+def positive_seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, got {text}")
+    return value
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=positive_sizes, default=[MIB, 4 * MIB],
@@ -229,6 +305,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="8-byte round trips per ordered pair (default: 100)")
     parser.add_argument("--bandwidth-iterations", type=positive_int, default=10,
                         help="round trips per ordered pair and size (default: 10)")
+    parser.add_argument("--rounds", type=positive_int, default=None,
+                        help="measure this many rounds of the tournament, spread over it, so that every node meets "
+                             "this many partners (default: every round, every pair)")
+    parser.add_argument("--max-seconds", type=positive_seconds, default=None,
+                        help="start no round that would end past this many seconds; the first round always runs "
+                             "(default: no limit)")
     return parser.parse_args(argv)
 
 
@@ -251,13 +333,22 @@ def round_trips(comm, peer: int, buffer: bytearray, iterations: int, lead: bool)
     return statistics.median(times) if lead else 0.0
 
 
-def measure(comm, args: argparse.Namespace) -> dict[tuple[int, int], dict[int, float]]:
-    """Round trips in seconds of this rank as the sender, per echoer and message size (8 bytes and ``args.sizes``)."""
+def measure(comm, args: argparse.Namespace,
+            rounds: list[list[tuple[int, int]]], selected: list[int]) -> tuple[dict[tuple[int, int], dict[int, float]],
+                                                                               int, float]:
+    """Play the selected rounds until --max-seconds; return this rank's round trips in seconds as the sender, per
+    echoer and message size (8 bytes and ``args.sizes``), with the rounds measured and the seconds they took."""
+    from mpi4py import MPI
+
     rank = comm.Get_rank()
     buffers = {size: bytearray(size) for size in [LATENCY_BYTES, *args.sizes]}
     mine: dict[tuple[int, int], dict[int, float]] = {}
-    for pairs in pair_rounds(comm.Get_size()):
-        partner = next((b if a == rank else a for a, b in pairs if rank in (a, b)), None)
+    start = MPI.Wtime()
+    longest = 0.0
+    measured = 0
+    for index in selected:
+        began = MPI.Wtime()
+        partner = next((b if a == rank else a for a, b in rounds[index] if rank in (a, b)), None)
         for sender in sorted({rank, partner}) if partner is not None else []:
             lead = sender == rank
             results = {}
@@ -268,7 +359,14 @@ def measure(comm, args: argparse.Namespace) -> dict[tuple[int, int], dict[int, f
                 mine[(rank, partner)] = results
         # Rounds do not overlap: a pair of the next round starts when every pair of this one is done.
         comm.Barrier()
-    return mine
+        measured += 1
+        longest = max(longest, MPI.Wtime() - began)
+        if measured == 1 and rank == 0:
+            print(describe_pace(longest, len(selected), args.max_seconds), flush=True)
+        # Rank 0's clock decides for every rank, so that all stop after the same round.
+        if not comm.bcast(keep_going(MPI.Wtime() - start, longest, args.max_seconds) if rank == 0 else None, root=0):
+            break
+    return mine, measured, MPI.Wtime() - start
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -279,11 +377,17 @@ def main(argv: list[str] | None = None) -> None:
     rank, size = comm.Get_rank(), comm.Get_size()
     hosts = comm.gather(MPI.Get_processor_name(), root=0)
     links = comm.gather(own_link(MPI.Get_processor_name()), root=0)
-    measured = comm.gather(measure(comm, args), root=0)
+    rounds = pair_rounds(size)
+    selected = spread(len(rounds), args.rounds)
+    if rank == 0:
+        print(describe_plan(size, rounds, selected, args), flush=True)
+    mine, done, seconds = measure(comm, args, rounds, selected)
+    measured = comm.gather(mine, root=0)
     if rank != 0:
         return
 
     every = {pair: results for part in measured for pair, results in part.items()}
+    coverage = describe_coverage(size, rounds, selected, done, seconds, args.max_seconds)
     latency = matrix(size, {pair: results[LATENCY_BYTES] * 1e6 for pair, results in every.items()})
     bandwidth = {str(message): matrix(size, {pair: bandwidth_mbs(message, results[message])
                                              for pair, results in every.items()}, digits=0)
@@ -301,9 +405,12 @@ def main(argv: list[str] | None = None) -> None:
     if known:
         print(f"pairs reach {min(known):.0%} to {max(known):.0%} of their line rate with {int(largest) // MIB} MiB "
               "messages")
-    print("\n".join(slow) if slow else f"no slow pair: every pair is within half the median bandwidth of {largest} bytes")
+    which = "every measured pair" if coverage else "every pair"
+    print("\n".join(slow) if slow else f"no slow pair: {which} is within half the median bandwidth of {largest} bytes")
     if notes:
         print("\n".join(notes))
+    if coverage:
+        print(coverage)
     print(format_result({
         "job": "pingpong",
         "ranks": size,
@@ -311,12 +418,14 @@ def main(argv: list[str] | None = None) -> None:
         "sizes": args.sizes,
         "latency_us": latency,
         "bandwidth_mbs": bandwidth,
-        "median_latency_us": round(statistics.median(off_diagonal(latency)), 1) if size > 1 else None,
-        "median_bandwidth_mbs": round(statistics.median(off_diagonal(bandwidth[largest]))) if size > 1 else None,
+        "median_latency_us": round(statistics.median(off_diagonal(latency)), 1) if every else None,
+        "median_bandwidth_mbs": round(statistics.median(off_diagonal(bandwidth[largest]))) if every else None,
         "slow_pairs": slow,
         "links": links,
         "of_line_rate": fractions,
         "link_notes": notes,
+        "rounds": {"total": len(rounds), "selected": len(selected), "measured": done, "seconds": round(seconds, 2),
+                   "stopped_early": done < len(selected)},
     }), flush=True)
 
 

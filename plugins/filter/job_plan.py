@@ -82,7 +82,8 @@ _value:
       C(hosts) (the job's nodes, head first), C(slots) (theirs, summed), C(map_by), C(ranks) (0 where O(np) is not a
       number), C(ranks_per_node), C(machinefile) (C(~/machinefile), or C(~/machinefile.job) when the job runs on fewer
       nodes than it names), C(hostfile) (the lines of C(~/machinefile.job), empty when the job uses C(~/machinefile)),
-      C(workdir), C(program) (what each rank runs), C(mpirun) and C(sbatch) (their argv, which give every rank one
+      C(workdir), C(program) (what each rank runs; C(pingpong) with C(--max-seconds) within the time limit unless
+      O(args) has it), C(mpirun) and C(sbatch) (their argv, which give every rank one
       BLAS and OpenMP thread), C(alone) (for HPL, per node, the C(workdir) and C(mpirun) of HPL on that node alone,
       on its slots), C(leftovers) (an extended
       regular expression for C(pkill --full) matching the job's ranks, launchers and Open MPI daemons).
@@ -100,6 +101,9 @@ COMMAND = r"(^|/)({names})( |$)"
 # What every rank's environment holds: one rank per slot (a core), so a BLAS (OpenBLAS, or one built with OpenMP) must
 # not start a thread per core inside each of them.
 RANK_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+# pingpong stops measuring this long before the job's time limit, plus a second a rank, but not before half of it: time
+# for its ranks to start and for the report, so that it ends saying what it measured instead of being killed.
+PINGPONG_MARGIN_S = 30
 
 
 def _ranks(np, map_by, hosts, slots):
@@ -110,6 +114,16 @@ def _ranks(np, map_by, hosts, slots):
 
 def _environment_options():
     return [word for name, value in RANK_ENVIRONMENT.items() for word in ("-x", f"{name}={value}")]
+
+
+def _program(name, script, args, timeout, ranks):
+    """What each rank runs; pingpong, unless told otherwise, with --max-seconds within the job's time limit."""
+    if name == "hpl":
+        return ["hpcc"]
+    words = args.split()
+    if name == "pingpong" and not any(word.split("=")[0] == "--max-seconds" for word in words):
+        words += ["--max-seconds", str(max(1, timeout // 2, timeout - PINGPONG_MARGIN_S - ranks))]
+    return ["python3", "-m", "mpi4py", script, *words]
 
 
 def _time_limit(seconds):
@@ -158,8 +172,8 @@ def job_plan(view, name, file, home, label, timeout, nodes=None, np="all", map_b
         "hostfile": hostfile_lines(hosts, view["nodes"]) if own_machinefile else [],
         # hpcc reads its input from, and writes its output to, the working directory.
         "workdir": f"{jobs}/hpl" if hpl else jobs if shared else home,
-        "program": ["hpcc"] if hpl else ["python3", "-m", "mpi4py", script, *args.split()],
     }
+    plan["program"] = _program(name, script, args, int(timeout), plan["ranks"])
     plan["ranks_per_node"] = place(hosts, {node: view["nodes"][node]["slots"] for node in hosts}, plan["ranks"],
                                    map_by)
     plan["mpirun"] = (["mpirun", "-np", str(plan["ranks"]), "-machinefile", plan["machinefile"]]

@@ -233,3 +233,35 @@ def test_mpiio_in_a_directory_it_cannot_write_fails_saying_so(tmp_path: Path) ->
                str(JOBS / "mpiio.py"), "--dir", str(tmp_path / "absent")]
     result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
     assert result.returncode != 0 and f"rank 0 cannot write in {tmp_path / 'absent'}" in result.stdout, result
+
+
+def measured_pairs(matrix: list[list[float | None]]) -> set[tuple[int, int]]:
+    return {(i, j) for i, row in enumerate(matrix) for j, value in enumerate(row) if value is not None}
+
+
+PINGPONG_QUICK = ["--latency-iterations", "5", "--bandwidth-iterations", "2", "--sizes", "1048576"]
+
+
+def test_pingpong_measures_every_ordered_pair_by_default() -> None:
+    result, stdout = run_job("pingpong", 4, *PINGPONG_QUICK)
+    assert measured_pairs(result["latency_us"]) == {(i, j) for i in range(4) for j in range(4) if i != j}, stdout
+
+
+def test_pingpong_prints_its_plan_before_it_measures() -> None:
+    _result, stdout = run_job("pingpong", 4, *PINGPONG_QUICK)
+    lines = stdout.splitlines()
+    assert lines[0].startswith("plan: 3 of 3 rounds on 4 ranks, 6 pairs") and lines[1].startswith(
+        "the first round took "), stdout
+
+
+def test_pingpong_with_rounds_measures_both_ways_the_pairs_of_those_rounds_only() -> None:
+    result, stdout = run_job("pingpong", 5, *PINGPONG_QUICK, "--rounds", "2")
+    rounds = load_source(JOBS / "pingpong.py").pair_rounds(5)
+    expected = {pair for index in (0, 2) for a, b in rounds[index] for pair in ((a, b), (b, a))}
+    assert (measured_pairs(result["latency_us"]), result["rounds"]["measured"]) == (expected, 2), stdout
+
+
+def test_pingpong_stops_at_its_limit_after_the_first_round_and_says_so() -> None:
+    result, stdout = run_job("pingpong", 4, *PINGPONG_QUICK, "--max-seconds", "0.001")
+    assert result["rounds"] == {**result["rounds"], "measured": 1, "selected": 3, "stopped_early": True}, result
+    assert "stopped after 1 of 3 rounds" in stdout and len(measured_pairs(result["bandwidth_mbs"]["1048576"])) == 4

@@ -140,3 +140,73 @@ def test_a_node_that_negotiated_less_than_the_others_is_named():
 
 def test_links_of_one_speed_need_no_note():
     assert pingpong.link_notes([pingpong.link("eth0", "1000", "1500")] * 4, HOSTS) == []
+
+
+@pytest.mark.parametrize(("total", "wanted", "chosen"), [(63, None, list(range(63))), (63, 63, list(range(63))),
+                                                         (63, 99, list(range(63))), (63, 4, [0, 15, 31, 47]),
+                                                         (3, 1, [0]), (5, 2, [0, 2])])
+def test_rounds_asked_for_are_spread_over_the_tournament(total, wanted, chosen):
+    assert pingpong.spread(total, wanted) == chosen
+
+
+@pytest.mark.parametrize("size", [4, 5, 32, 64])
+@pytest.mark.parametrize("wanted", [1, 2, 4])
+def test_every_node_meets_a_partner_in_every_sampled_round_of_an_even_cluster(size, wanted):
+    rounds = pingpong.pair_rounds(size)
+    for index in pingpong.spread(len(rounds), wanted):
+        playing = {rank for pair in rounds[index] for rank in pair}
+        assert len(playing) >= size - size % 2, (index, rounds[index])
+
+
+@pytest.mark.parametrize(("elapsed", "longest", "limit", "expected"), [
+    (10.0, 2.0, None, True), (10.0, 2.0, 12.0, True), (10.5, 2.0, 12.0, False), (0.2, 0.2, 0.1, False)])
+def test_a_round_starts_only_if_it_ends_within_the_limit(elapsed, longest, limit, expected):
+    assert pingpong.keep_going(elapsed, longest, limit) is expected
+
+
+def test_the_plan_says_rounds_pairs_round_trips_and_the_limit():
+    args = pingpong.parse_args(["--rounds", "2", "--max-seconds", "90"])
+    rounds = pingpong.pair_rounds(4)
+    text = pingpong.describe_plan(4, rounds, pingpong.spread(3, 2), args)
+    assert text == ("plan: 2 of 3 rounds on 4 ranks, 4 pairs, each measured both ways with 100 round trips of 8 bytes "
+                    "and 10 of each of 1 MiB, 4 MiB; no round starts that would end past 90 s")
+
+
+def test_the_pace_warns_when_every_round_would_not_fit():
+    assert pingpong.describe_pace(2.0, 63, 100.0) == (
+        "the first round took 2.00 s: 63 rounds take about 126 s, more than --max-seconds 100: the rounds past it "
+        "will not be measured")
+
+
+def test_every_pair_measured_needs_no_coverage_line():
+    rounds = pingpong.pair_rounds(4)
+    assert pingpong.describe_coverage(4, rounds, [0, 1, 2], 3, 5.0, None) is None
+
+
+def test_a_job_stopped_by_its_limit_says_how_far_it_got():
+    rounds = pingpong.pair_rounds(4)
+    assert pingpong.describe_coverage(4, rounds, [0, 1, 2], 1, 50.0, 60.0) == (
+        "stopped after 1 of 3 rounds at 50 s (--max-seconds 60): 2 of 6 pairs measured; give the job more time "
+        "(job_timeout) or fewer round trips")
+
+
+def test_a_sample_of_rounds_says_it_is_one():
+    rounds = pingpong.pair_rounds(8)
+    text = pingpong.describe_coverage(8, rounds, pingpong.spread(7, 2), 2, 3.0, None)
+    assert text.startswith("measured 2 of 7 rounds (--rounds 2): 8 of 28 pairs, every node against 2 others"), text
+
+
+def test_a_pair_not_measured_is_empty_in_the_matrix():
+    assert pingpong.matrix(3, {(0, 1): 5.0, (1, 0): 6.0}) == [[None, 5.0, None], [6.0, None, None], [None, None, None]]
+
+
+def test_a_pair_not_measured_is_never_slow():
+    bandwidth = [[None, 100.0, None], [100.0, None, None], [None, None, None]]
+    assert pingpong.slow_pairs(bandwidth, HOSTS[:3]) == []
+
+
+@pytest.mark.parametrize("argv", [["--rounds", "0"], ["--max-seconds", "0"], ["--max-seconds", "-5"]])
+def test_rounds_and_limits_below_one_are_refused(argv, capsys):
+    with pytest.raises(SystemExit):
+        pingpong.parse_args(argv)
+    assert "must be" in capsys.readouterr().err

@@ -71,6 +71,14 @@ def test_pingpong_prints_both_matrices(pingpong):
     assert "latency, round trip of 8 bytes" in output and "bandwidth, 4 MiB messages" in output, output[-3000:]
 
 
+def test_pingpong_prints_its_plan_and_measures_every_round_within_its_limit(pingpong):
+    rounds = saved(pingpong[1], "pingpong")[0]["rounds"]
+    output = pingpong[0].stdout
+    assert f"plan: {len(NODES) - 1} of {len(NODES) - 1} rounds on {len(NODES)} ranks" in output and (
+        "no round starts that would end past" in output), output[-3000:]
+    assert (rounds["measured"], rounds["stopped_early"]) == (len(NODES) - 1, False), rounds
+
+
 def test_pingpong_draws_its_heat_map_next_to_the_json(pingpong):
     _result, path = saved(pingpong[1], "pingpong")
     assert path.with_suffix(".png").read_bytes()[:8] == PNG

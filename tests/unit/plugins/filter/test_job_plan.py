@@ -185,3 +185,19 @@ def test_slurm_writes_the_output_of_a_shared_job_in_the_shared_directory():
 
 def test_the_machinefile_stays_in_the_home_of_a_shared_job():
     assert plan(workdir="shared", shared_path=SHARED)["mpirun"][4] == f"{HOME}/machinefile"
+
+
+@pytest.mark.parametrize(("timeout", "budget"), [(3600, "3566"), (600, "566"), (60, "30"), (40, "20"), (1, "1")])
+def test_pingpong_stops_measuring_within_its_time_limit(timeout, budget):
+    program = plan(name="pingpong", timeout=timeout)["program"]
+    assert program[-2:] == ["--max-seconds", budget], program
+
+
+@pytest.mark.parametrize("args", ["--max-seconds 90", "--rounds 2 --max-seconds=90"])
+def test_pingpong_keeps_a_time_limit_it_was_given(args):
+    program = plan(name="pingpong", args=args)["program"]
+    assert program.count("--max-seconds") + sum(word.startswith("--max-seconds=") for word in program) == 1, program
+
+
+def test_other_jobs_get_no_time_limit_of_their_own():
+    assert "--max-seconds" not in plan(name="pi")["program"]
