@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 from typing import Any
 
@@ -292,7 +293,7 @@ def positive_int(text: str) -> int:
 
 def positive_seconds(text: str) -> float:
     value = float(text)
-    if not value > 0:
+    if value <= 0 or math.isnan(value):
         raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, got {text}")
     return value
 
