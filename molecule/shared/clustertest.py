@@ -88,10 +88,11 @@ def ssh_works(src: str, dst: str) -> bool:
     return lines[-1:] == ["exit=0"] and lines[:-1] == [dst]
 
 
-def playbook(name: str, *extra: str, inventory: Path = INVENTORY, timeout: int = 900) -> subprocess.CompletedProcess:
+def playbook(name: str, *extra: str, inventory: Path = INVENTORY, timeout: int = 900,
+             env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run one of the collection's playbooks from the controller, as a user does; output and errors together."""
     # JSON results keep messages on one line, unwrapped and unescaped, for the assertions.
-    env = plain_output_env(ANSIBLE_CALLBACK_RESULT_FORMAT="json")
+    env = plain_output_env(ANSIBLE_CALLBACK_RESULT_FORMAT="json", **(env_extra or {}))
     argv = ["ansible-playbook", "-i", str(inventory), name, *extra]
     return subprocess.run(argv, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, timeout=timeout, check=False)
