@@ -94,8 +94,13 @@ bench: venv cluster  ## Benchmark pi.py against the blog's pi job, and pingpong 
 	PATH="$(CURDIR)/$(BIN):$$PATH" bench/jobs_bench.py --inventory $(INVENTORY)
 
 .PHONY: bench-provision
-bench-provision: venv image  ## Time site.yml (first converge, idempotent re-run) against a facts-only play at 4 and 16 nodes; plot for the README
-	VCLUSTER_APT_CACHE=0 PATH="$(CURDIR)/$(BIN):$$PATH" bench/provision_bench.py --nodes 4 16
+bench-provision: venv image  ## Time site.yml (converge, re-run against its module calls alone, CPU seconds) at 4 and 16 nodes, and with Mitogen at 4
+	VCLUSTER_APT_CACHE=0 PATH="$(CURDIR)/$(BIN):$$PATH" bench/provision_bench.py --nodes 4 16 --mitogen
+
+.PHONY: bench-scale
+bench-scale: venv image  ## Time converge, re-run, check.yml and pingpong at 4, 16, 32 and 64 one-slot nodes (about two hours)
+	PATH="$(CURDIR)/$(BIN):$$PATH" bench/provision_bench.py --nodes 4 16 32 64 --slots 1 --pairs 1 --scale \
+		--plot docs/scale-time.png
 
 .PHONY: sanity
 sanity: venv host-deps  ## ansible-test sanity on a copy of the collection (linters in their own virtualenvs)

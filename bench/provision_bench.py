@@ -1,23 +1,35 @@
 #!/usr/bin/env python3
-"""Benchmark provisioning: how long site.yml takes on virtual clusters of several sizes.
+"""Benchmark provisioning and the cluster-wide playbooks on virtual clusters of several sizes.
 
 Usage:
-    bench/provision_bench.py [--nodes 4 16] [--repeat 3] [--plot docs/provision-time.png]
+    bench/provision_bench.py [--nodes 4 16] [--pairs 5] [--mitogen] [--plot docs/provision-time.png]
+    bench/provision_bench.py --nodes 4 16 32 64 --scale --pairs 1 --slots 1
 
-For each size it boots a fresh virtual cluster (tools/vcluster), then measures in the same run: the first
-converge of site.yml, an idempotent re-run of site.yml (which must change nothing), a play that only
-gathers facts on the same nodes (bench/facts_only.yml), and Ansible's own floor for the re-run: a play that
-calls a module doing nothing (ansible.builtin.ping) as many times per node as the re-run calls modules, counted
-by bench/callback_plugins/module_calls.py in a first, untimed re-run. Re-runs, facts-only and floor plays
-alternate, --repeat times each, and the medians count. It prints the ratios the project aims for (re-run at
-most 6x the facts play at 4 nodes; the largest cluster's re-run at most 4x the smallest's for 4x the nodes)
-and how far the re-run is above the floor, saves the numbers under results/ and draws time against node count
-as a PNG for the README. A benchmark, not a test: the numbers depend on the machine.
+For each size it boots a fresh virtual cluster (tools/vcluster) and measures, in the same run:
+
+- the first converge of site.yml;
+- the module calls per node of an idempotent re-run (counted by bench/callback_plugins/module_calls.py in a first,
+  untimed re-run): a count, not a time, and the same on every machine;
+- --pairs alternating pairs of an idempotent re-run and of a play that calls a module doing nothing
+  (ansible.builtin.ping) as many times per node: Ansible's own floor for the re-run. The median of the pairs'
+  ratios says what the roles cost beyond calling their modules;
+- beside every wall time, the CPU seconds of the controller (ansible-playbook and its forks) and of the nodes'
+  containers (their cgroups), which barely move with other load on the machine;
+- with --scale, check.yml and the pingpong job (one rank per node, its own time limit), and for each step up in
+  size, the seconds each added node cost: a step that runs from one host over every pair of nodes shows as seconds
+  per node that grow with the size;
+- with --mitogen, at the smallest size, a second fresh cluster converged with Mitogen's strategy
+  (mitogen_linear), then re-runs with and without it alternating, and whether every run succeeded and the
+  re-runs changed nothing.
+
+It prints the goals and whether each is met, saves the numbers under results/ and draws time against node count as
+a PNG. A benchmark, not a test: the times depend on the machine.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -30,6 +42,13 @@ sys.path.insert(0, str(PROJECT / "tests/support"))
 from playbook_output import changed_hosts, plain_output_env  # noqa: E402
 
 ANSIBLE_PLAYBOOK = PROJECT / ".venv/bin/ansible-playbook"
+# The goals of the project's issue #31 and #32.
+MODULE_CALLS_GOAL = 12
+FLOOR_RATIO_GOAL = 1.3
+GROWTH_GOAL = 4.0
+# Seconds per added node may grow this much from the first step up to the last before the growth counts as more
+# than linear.
+LINEAR_SLACK = 1.5
 
 
 def log(message: str) -> None:
@@ -37,35 +56,71 @@ def log(message: str) -> None:
 
 
 def vcluster(name: str, *argv: str) -> None:
-    subprocess.run([str(PROJECT / "tools/vcluster"), "--name", name, *argv], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run([str(PROJECT / "tools/vcluster"), "--name", name, *argv], check=True, stdout=subprocess.DEVNULL)
 
 
-def timed_playbook(inventory: Path, playbook: str | Path, **env_extra: str) -> tuple[float, str]:
-    """Wall time of one ansible-playbook run from the checkout, and its output; fails loudly on a failed run."""
-    env = plain_output_env(**env_extra)
-    start = time.monotonic()
-    result = subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", str(inventory), playbook], cwd=PROJECT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
-    elapsed = time.monotonic() - start
-    if result.returncode != 0:
-        sys.exit(f"{playbook} failed on {inventory}:\n{result.stdout[-4000:]}")
-    return elapsed, result.stdout
+def container_ids(name: str) -> list[str]:
+    found = subprocess.run(["docker", "ps", "--quiet", "--no-trunc", "--filter", f"name=^{name}-rpi-"],
+                           capture_output=True, text=True, check=True).stdout
+    return found.split()
 
 
-def rerun(inventory: Path, nodes: int, **env_extra: str) -> float:
-    """Wall time of an idempotent re-run of site.yml; exits when the re-run changed anything."""
-    seconds, output = timed_playbook(inventory, "site.yml", **env_extra)
-    changed = changed_hosts(output)
+def container_cpu_s(ids: list[str]) -> float:
+    """CPU seconds the containers used so far, from their cgroups (v1 cpuacct, or v2 cpu.stat)."""
+    total = 0.0
+    for container in ids:
+        for path, scale in [(f"/sys/fs/cgroup/cpuacct/docker/{container}/cpuacct.usage", 1e-9),
+                            (f"/sys/fs/cgroup/system.slice/docker-{container}.scope/cpu.stat", 1e-6),
+                            (f"/sys/fs/cgroup/docker/{container}/cpu.stat", 1e-6)]:
+            if Path(path).exists():
+                text = Path(path).read_text()
+                value = text.split()[1] if text.startswith("usage_usec") else text.split()[0]
+                total += int(value) * scale
+                break
+    return total
+
+
+def controller_cpu_s() -> float:
+    """CPU seconds of this process's waited-for children so far: ansible-playbook and its forks."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Run:
+    """One timed playbook run: wall seconds, controller and nodes' CPU seconds, and its output."""
+
+    def __init__(self, cluster: str, inventory: Path, playbook: str | Path, *extra: str, check: bool = True,
+                 **env_extra: str) -> None:
+        ids = container_ids(cluster)
+        env = plain_output_env(**env_extra)
+        before = (time.monotonic(), controller_cpu_s(), container_cpu_s(ids))
+        result = subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", str(inventory), str(playbook), *extra], cwd=PROJECT,
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+        self.wall_s = time.monotonic() - before[0]
+        self.controller_s = controller_cpu_s() - before[1]
+        self.nodes_s = container_cpu_s(ids) - before[2]
+        self.returncode, self.output = result.returncode, result.stdout
+        if check and result.returncode != 0:
+            sys.exit(f"{playbook} failed on {inventory}:\n{result.stdout[-4000:]}")
+
+    def figures(self) -> dict:
+        return {"wall_s": round(self.wall_s, 2), "controller_cpu_s": round(self.controller_s, 2),
+                "nodes_cpu_s": round(self.nodes_s, 2)}
+
+
+def rerun(cluster: str, inventory: Path, nodes: int, **env_extra: str) -> Run:
+    """An idempotent re-run of site.yml; exits when it changed anything."""
+    run = Run(cluster, inventory, "site.yml", **env_extra)
+    changed = changed_hosts(run.output)
     if changed:
         sys.exit(f"the re-run of site.yml on {nodes} nodes changed {changed}: it is not idempotent")
-    return seconds
+    return run
 
 
-def module_calls_per_node(inventory: Path, nodes: int, workdir: Path) -> int:
+def module_calls_per_node(cluster: str, inventory: Path, nodes: int, workdir: Path) -> int:
     """How many modules an idempotent re-run calls on each node (the most any node gets)."""
     counts = workdir / "module-calls.json"
-    rerun(inventory, nodes, ANSIBLE_CALLBACK_PLUGINS=str(PROJECT / "bench/callback_plugins"),
+    rerun(cluster, inventory, nodes, ANSIBLE_CALLBACK_PLUGINS=str(PROJECT / "bench/callback_plugins"),
           ANSIBLE_CALLBACKS_ENABLED="module_calls", BENCH_MODULE_CALLS=str(counts))
     return max(json.loads(counts.read_text()).values())
 
@@ -81,68 +136,194 @@ def floor_playbook(calls: int, workdir: Path) -> Path:
     return path
 
 
-def measure(nodes: int, repeat: int) -> dict:
-    name = f"bench-{nodes}"
-    inventory = PROJECT / ".vcluster" / name / "inventory.yml"
-    log(f"{nodes} nodes: booting a fresh cluster {name}")
+def mitogen_env() -> dict[str, str]:
+    """Ansible's settings for Mitogen's strategy, from the mitogen package installed beside Ansible."""
+    import ansible_mitogen  # pylint: disable=import-outside-toplevel
+
+    strategy = Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"
+    return {"ANSIBLE_STRATEGY_PLUGINS": str(strategy), "ANSIBLE_STRATEGY": "mitogen_linear"}
+
+
+def median(runs: list[Run], key: str = "wall_s") -> float:
+    return round(statistics.median(run.figures()[key] for run in runs), 2)
+
+
+def boot(name: str, nodes: int, slots: int) -> Path:
     vcluster(name, "down")
-    vcluster(name, "up", "--nodes", str(nodes), "--slots", "4")
+    vcluster(name, "up", "--nodes", str(nodes), "--slots", str(slots))
+    return PROJECT / ".vcluster" / name / "inventory.yml"
+
+
+def measure(nodes: int, args: argparse.Namespace) -> dict:
+    name = f"bench-{nodes}"
+    log(f"{nodes} nodes: booting a fresh cluster {name}")
+    inventory = boot(name, nodes, args.slots)
+    forks = ["--forks", str(max(16, nodes))]
+    row: dict = {"nodes": nodes}
     try:
         log(f"{nodes} nodes: first converge of site.yml (installs packages on every node: minutes)")
-        first = timed_playbook(inventory, "site.yml")[0]
+        row["converge"] = Run(name, inventory, "site.yml", *forks).figures()
         with tempfile.TemporaryDirectory(prefix="provision-bench-") as workdir:
-            calls = module_calls_per_node(inventory, nodes, Path(workdir))
+            calls = module_calls_per_node(name, inventory, nodes, Path(workdir))
             floor_play = floor_playbook(calls, Path(workdir))
             log(f"{nodes} nodes: a re-run calls {calls} modules per node")
-            reruns, facts, floors = [], [], []
-            for attempt in range(1, repeat + 1):
-                reruns.append(rerun(inventory, nodes))
-                facts.append(timed_playbook(inventory, "bench/facts_only.yml")[0])
-                floors.append(timed_playbook(inventory, floor_play)[0])
-                log(f"{nodes} nodes: re-run {attempt}/{repeat}: site.yml {reruns[-1]:.2f} s, facts only "
-                    f"{facts[-1]:.2f} s, {calls} ping calls {floors[-1]:.2f} s")
+            reruns, floors = [], []
+            for attempt in range(1, args.pairs + 1):
+                reruns.append(rerun(name, inventory, nodes))
+                floors.append(Run(name, inventory, floor_play, *forks))
+                log(f"{nodes} nodes: pair {attempt}/{args.pairs}: re-run {reruns[-1].wall_s:.2f} s, {calls} ping "
+                    f"calls {floors[-1].wall_s:.2f} s")
+        row.update({
+            "module_calls_per_node": calls,
+            "rerun": {"wall_s": median(reruns), "controller_cpu_s": median(reruns, "controller_cpu_s"),
+                      "nodes_cpu_s": median(reruns, "nodes_cpu_s"), "runs_s": [run.figures()["wall_s"] for run in reruns]},
+            "floor": {"wall_s": median(floors), "controller_cpu_s": median(floors, "controller_cpu_s"),
+                      "nodes_cpu_s": median(floors, "nodes_cpu_s"), "runs_s": [run.figures()["wall_s"] for run in floors]},
+            "rerun_over_floor": round(statistics.median(a.wall_s / b.wall_s for a, b in zip(reruns, floors)), 2),
+        })
+        if args.scale:
+            log(f"{nodes} nodes: check.yml")
+            check = Run(name, inventory, "check.yml", *forks, check=False)
+            row["check"] = {**check.figures(), "healthy": check.returncode == 0,
+                            "lines": [line for line in check.output.splitlines() if " OK " in line or "FAIL" in line]}
+            log(f"{nodes} nodes: the pingpong job on every node")
+            pingpong = Run(name, inventory, "run_job.yml", *forks, "-e", "job=pingpong", "-e",
+                           f"mpi_job_results_dir={PROJECT / 'results'}", check=False)
+            row["pingpong"] = {**pingpong.figures(), "rc": pingpong.returncode,
+                               "plan": [line.strip(' "') for line in pingpong.output.splitlines()
+                                        if "plan: " in line or "first round took" in line or "stopped after" in line]}
     finally:
         vcluster(name, "down")
-    return {"nodes": nodes, "first_converge_s": round(first, 2), "rerun_s": round(statistics.median(reruns), 2),
-            "facts_s": round(statistics.median(facts), 2), "module_calls_per_node": calls,
-            "floor_s": round(statistics.median(floors), 2), "reruns_s": [round(s, 2) for s in reruns],
-            "facts_runs_s": [round(s, 2) for s in facts], "floor_runs_s": [round(s, 2) for s in floors]}
+    return row
 
 
-def report(rows: list[dict]) -> list[str]:
-    lines = ["| nodes | first converge | idempotent re-run | facts only | module calls alone | re-run / facts "
-             "| re-run / module calls |", "|---|---|---|---|---|---|---|"]
+def measure_mitogen(nodes: int, args: argparse.Namespace) -> dict:
+    """A fresh cluster converged with Mitogen, then re-runs with and without it, alternating."""
+    name = f"bench-mitogen-{nodes}"
+    try:
+        env = mitogen_env()
+    except ImportError:
+        return {"nodes": nodes, "error": "mitogen is not installed: .venv/bin/pip install mitogen"}
+    log(f"{nodes} nodes, Mitogen: booting a fresh cluster {name}")
+    inventory = boot(name, nodes, args.slots)
+    try:
+        converge = Run(name, inventory, "site.yml", check=False, **env)
+        found: dict = {"nodes": nodes, "converge": {**converge.figures(), "rc": converge.returncode}}
+        if converge.returncode != 0:
+            found["error"] = first_error(converge.output)
+            found["output"] = converge.output[-3000:]
+            log(f"{nodes} nodes: the converge with Mitogen failed ({found['error']}): converging without it, then "
+                "re-runs with and without it")
+            Run(name, inventory, "site.yml")
+        plain, mitogen = [], []
+        for attempt in range(1, args.pairs + 1):
+            plain.append(rerun(name, inventory, nodes))
+            mitogen.append(rerun(name, inventory, nodes, **env))
+            log(f"{nodes} nodes: pair {attempt}/{args.pairs}: re-run {plain[-1].wall_s:.2f} s, with Mitogen "
+                f"{mitogen[-1].wall_s:.2f} s")
+        return {**found,
+                "rerun": {"wall_s": median(plain), "controller_cpu_s": median(plain, "controller_cpu_s")},
+                "rerun_mitogen": {"wall_s": median(mitogen), "controller_cpu_s": median(mitogen, "controller_cpu_s")}}
+    finally:
+        vcluster(name, "down")
+
+
+def first_error(output: str) -> str:
+    """The first line of a failed run that says why: Ansible's [ERROR] line, or a module's msg."""
+    for line in output.splitlines():
+        if "[ERROR]" in line or line.strip().startswith("msg:"):
+            return line.strip()[:300]
+    return "no error line in the output"
+
+
+def per_added_node(rows: list[dict], key: str) -> list[str]:
+    """Seconds each added node cost, from one size to the next."""
+    steps = []
+    for small, large in zip(rows, rows[1:]):
+        if key in small and key in large:
+            slope = (large[key]["wall_s"] - small[key]["wall_s"]) / (large["nodes"] - small["nodes"])
+            steps.append(f"{small['nodes']}->{large['nodes']}: {slope:.2f} s")
+    return steps
+
+
+def linear(rows: list[dict], key: str) -> bool | None:
+    """Whether seconds per added node stayed within LINEAR_SLACK of the first step's (None: too few sizes)."""
+    slopes = [(large[key]["wall_s"] - small[key]["wall_s"]) / (large["nodes"] - small["nodes"])
+              for small, large in zip(rows, rows[1:]) if key in small and key in large]
+    if len(slopes) < 2:
+        return None
+    return max(slopes[1:]) <= LINEAR_SLACK * max(slopes[0], 0.01)
+
+
+def met(ok: bool | None) -> str:
+    return "not measured" if ok is None else "met" if ok else "NOT MET"
+
+
+def report(rows: list[dict], mitogen: dict | None) -> list[str]:
+    def cell(figures: dict) -> str:
+        return (f"{figures['wall_s']:.1f} s ({figures['controller_cpu_s']:.0f} + "
+                f"{figures['nodes_cpu_s']:.0f} CPU s)")
+
+    lines = ["wall time (CPU seconds of the controller + of the nodes' containers)", "",
+             "| nodes | first converge | idempotent re-run | module calls per node | the same calls alone | "
+             "re-run / calls alone | check.yml | pingpong |", "|---|---|---|---|---|---|---|---|"]
     for row in rows:
-        lines.append(f"| {row['nodes']} | {row['first_converge_s']:.1f} s | {row['rerun_s']:.2f} s | {row['facts_s']:.2f} s "
-                     f"| {row['floor_s']:.2f} s ({row['module_calls_per_node']} per node) "
-                     f"| {row['rerun_s'] / row['facts_s']:.2f}x | {row['rerun_s'] / row['floor_s']:.2f}x |")
-    small, large = rows[0], rows[-1]
-    lines.append("")
-    ratio = small["rerun_s"] / small["facts_s"]
-    lines.append(f"re-run / facts-only at {small['nodes']} nodes: {ratio:.2f}x (target: at most 6x)")
+        lines.append(f"| {row['nodes']} | {cell(row['converge'])} | {cell(row['rerun'])} | "
+                     f"{row['module_calls_per_node']} | {cell(row['floor'])} | {row['rerun_over_floor']:.2f}x | "
+                     f"{cell(row['check']) if 'check' in row else '-'} | "
+                     f"{cell(row['pingpong']) if 'pingpong' in row else '-'} |")
+    small = rows[0]
+    lines += ["", "goals:",
+              f"- module calls per node of a re-run: {max(row['module_calls_per_node'] for row in rows)}, at most "
+              f"{MODULE_CALLS_GOAL}: {met(all(row['module_calls_per_node'] <= MODULE_CALLS_GOAL for row in rows))}"]
+    for row in rows:
+        lines.append(f"- re-run / the same module calls alone at {row['nodes']} nodes, median of "
+                     f"{len(row['rerun']['runs_s'])} pairs: {row['rerun_over_floor']:.2f}x, at most "
+                     f"{FLOOR_RATIO_GOAL}x: {met(row['rerun_over_floor'] <= FLOOR_RATIO_GOAL)}")
     if len(rows) > 1:
-        growth = large["rerun_s"] / small["rerun_s"]
-        lines.append(f"re-run at {large['nodes']} nodes / re-run at {small['nodes']} nodes: {growth:.2f}x "
-                     f"for {large['nodes'] / small['nodes']:.0f}x the nodes (target: at most 4x)")
+        for first, second in zip(rows, rows[1:]):
+            if second["nodes"] == 4 * first["nodes"]:
+                growth = second["rerun"]["wall_s"] / first["rerun"]["wall_s"]
+                lines.append(f"- re-run at {second['nodes']} nodes / at {first['nodes']}: {growth:.2f}x, at most "
+                             f"{GROWTH_GOAL:.0f}x: {met(growth <= GROWTH_GOAL)}")
+        for key, what in [("rerun", "re-run"), ("check", "check.yml"), ("pingpong", "pingpong")]:
+            steps = per_added_node(rows, key)
+            if steps:
+                lines.append(f"- {what}, seconds per added node: {', '.join(steps)}; linear (the later steps within "
+                             f"{LINEAR_SLACK}x the first's): {met(linear(rows, key))}")
+    for row in rows:
+        if "check" in row:
+            lines.append(f"- check.yml on a healthy cluster of {row['nodes']} nodes passes: {met(row['check']['healthy'])}")
+    if mitogen:
+        if "converge" not in mitogen:
+            lines.append(f"- Mitogen: {mitogen['error']}")
+        else:
+            converge = (f"converge {mitogen['converge']['wall_s']:.1f} s against {small['converge']['wall_s']:.1f} s "
+                        "without" if "error" not in mitogen else f"converge FAILED: {mitogen['error']}")
+            lines.append(f"- Mitogen at {mitogen['nodes']} nodes: {converge}; re-run "
+                         f"{mitogen['rerun_mitogen']['wall_s']:.2f} s against {mitogen['rerun']['wall_s']:.2f} s "
+                         f"without (controller CPU {mitogen['rerun_mitogen']['controller_cpu_s']:.1f} s against "
+                         f"{mitogen['rerun']['controller_cpu_s']:.1f} s)")
     return lines
 
 
 def plot(rows: list[dict], path: Path) -> None:
-    import matplotlib
+    import matplotlib  # pylint: disable=import-outside-toplevel
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # pylint: disable=import-outside-toplevel
 
     nodes = [row["nodes"] for row in rows]
     figure, axes = plt.subplots(figsize=(8, 3.6), dpi=100)
-    for key, label, style in [("first_converge_s", "first converge", "o-"), ("rerun_s", "idempotent re-run", "s-"),
-                              ("floor_s", "its module calls alone (ping)", "v:"),
-                              ("facts_s", "facts-only play", "^--")]:
-        axes.plot(nodes, [row[key] for row in rows], style, label=label)
+    for key, label, style in [("converge", "first converge", "o-"), ("rerun", "idempotent re-run", "s-"),
+                              ("floor", "its module calls alone (ping)", "v:"), ("check", "check.yml", "^--"),
+                              ("pingpong", "pingpong job", "d-.")]:
+        if all(key in row for row in rows):
+            axes.plot(nodes, [row[key]["wall_s"] for row in rows], style, label=label)
     axes.set_xlabel("virtual nodes")
     axes.set_ylabel("wall time (s)")
     axes.set_yscale("log")
     axes.set_xticks(nodes)
-    axes.set_title("site.yml on the virtual cluster (2-core machine)")
+    axes.set_title("site.yml and the cluster-wide playbooks on the virtual cluster (2-core machine)")
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(loc="center left", bbox_to_anchor=(1.02, 0.5))
     figure.tight_layout()
@@ -153,14 +334,19 @@ def plot(rows: list[dict], path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--nodes", type=int, nargs="+", default=[4, 16], help="cluster sizes (default: 4 16)")
-    parser.add_argument("--repeat", type=int, default=3, help="re-runs and facts-only plays per size (default: 3)")
+    parser.add_argument("--pairs", type=int, default=5, help="alternating re-run and floor pairs per size (default: 5)")
+    parser.add_argument("--slots", type=int, default=4, help="slots per virtual node (default: 4)")
+    parser.add_argument("--scale", action="store_true", help="also time check.yml and the pingpong job")
+    parser.add_argument("--mitogen", action="store_true", help="also converge and re-run with Mitogen's strategy")
     parser.add_argument("--plot", type=Path, default=PROJECT / "docs/provision-time.png", help="where to write the PNG")
     args = parser.parse_args(argv)
-    rows = [measure(nodes, args.repeat) for nodes in sorted(args.nodes)]
-    print("\n".join(report(rows)))
+    log(f"sizes {sorted(args.nodes)}, {args.pairs} pairs each{', with check.yml and pingpong' if args.scale else ''}")
+    rows = [measure(nodes, args) for nodes in sorted(args.nodes)]
+    mitogen = measure_mitogen(min(args.nodes), args) if args.mitogen else None
+    print("\n".join(report(rows, mitogen)))
     out = PROJECT / "results" / f"provision-bench-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(rows, indent=2) + "\n")
+    out.write_text(json.dumps({"rows": rows, "mitogen": mitogen}, indent=2) + "\n")
     plot(rows, args.plot)
     log(f"numbers in {out.relative_to(PROJECT)}, plot in {args.plot}")
     return 0
