@@ -16,7 +16,7 @@ Usage::
 Rank 0 prints its plan first (rounds x pairs x round trips), then, after the
 first round, how long every round will take at that pace.  ``--rounds K``
 measures K of the rounds, spread over the tournament, so that every node meets
-K partners: on 64 nodes, 4 rounds find a bad cable in a fifteenth of the time.
+K partners: on 64 nodes, 4 rounds find a bad cable in about a sixteenth of the time.
 ``--max-seconds S`` stops measuring before a round that would end past S
 seconds (run_job.yml passes the job's time limit less a margin), so the job
 ends in the time it printed and says which rounds it did not reach, instead of
@@ -130,7 +130,7 @@ def describe_coverage(ranks: int, rounds: list[list[tuple[int, int]]], selected:
                 f"{max_seconds:g}): {done} of {total_pairs} pairs measured; give the job more time "
                 "(job_timeout) or fewer round trips")
     return (f"measured {measured} of {len(rounds)} rounds (--rounds {measured}): {done} of {total_pairs} pairs, "
-            f"every node against {measured} others; leave out --rounds to measure every pair")
+            f"every node against up to {measured} others; leave out --rounds to measure every pair")
 
 
 def bandwidth_mbs(size_bytes: int, round_trip_s: float) -> float:
