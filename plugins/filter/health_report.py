@@ -1,11 +1,11 @@
 """Filter picluster.mpi.health_report: turn the probes of check.yml into a verdict and a readable summary."""
 from __future__ import annotations
 
-import json
-
 from ansible_collections.picluster.mpi.plugins.module_utils.slurm_accounting import parse
 from ansible_collections.picluster.mpi.plugins.module_utils.slurm_states import is_up, node_states
 from ansible_collections.picluster.mpi.plugins.plugin_utils.cluster_order import head_first
+from ansible_collections.picluster.mpi.plugins.plugin_utils.job_result import last_result_text
+from ansible_collections.picluster.mpi.plugins.plugin_utils.job_result import parse as parse_result
 from ansible_collections.picluster.mpi.plugins.plugin_utils.version_policy import MUST_MATCH, differences, shown
 
 DOCUMENTATION = r"""
@@ -355,14 +355,11 @@ def _reboot(view: dict, live: list) -> tuple[list, list]:
 
 def _rma_result(stdout: list) -> dict | None:
     """The rma job's RESULT line: None when it printed none, {} when it is not a JSON object."""
-    for text in stdout:
-        if text.startswith("RESULT "):
-            try:
-                result = json.loads(text[len("RESULT "):])
-            except ValueError:
-                return {}
-            return result if isinstance(result, dict) else {}
-    return None
+    text = last_result_text(stdout)
+    if text is None:
+        return None
+    parsed = parse_result(text)
+    return parsed if parsed is not None else {}
 
 
 def _storage(live: list, storage: dict) -> tuple[list, list]:
