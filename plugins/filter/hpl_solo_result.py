@@ -37,7 +37,8 @@ RETURN = r"""
 _value:
   description:
     - C(job) (hpl), C(mode) (per_node), C(n), C(nb), C(gflops) (the nodes' together), C(gflops_per_node) (per node),
-      C(median_gflops), C(slow_nodes) (a line per node slower than the others), C(nodes) (every node's own result),
+      C(median_gflops), C(slow) (the names of the nodes slower than the others), C(slow_nodes) (a line for each,
+      with what to check), C(nodes) (every node's own result),
       C(complete), C(passed) and C(problems).
   type: dict
 """
@@ -48,18 +49,21 @@ import statistics
 from ansible_collections.picluster.mpi.plugins.filter.hpcc_result import hpcc_result
 
 
-def slow_nodes(gflops, slower=0.1):
-    """A line for each node whose Gflops fall short of the median of the other nodes by more than ``slower``."""
-    lines = []
+def below_the_others(gflops, slower=0.1):
+    """{node: the median of the other nodes} for each node whose Gflops fall short of it by more than ``slower``."""
+    below = {}
     for node, value in gflops.items():
         others = [other for name, other in gflops.items() if name != node]
-        if not others:
-            continue
-        median = statistics.median(others)
-        if value < (1 - slower) * median:
-            lines.append(f"{node}: {value:.2f} Gflops, {1 - value / median:.0%} below the median of the others "
-                         f"({median:.2f}): check its throttling (vcgencmd get_throttled), cooling and power supply")
-    return lines
+        if others and value < (1 - slower) * statistics.median(others):
+            below[node] = statistics.median(others)
+    return below
+
+
+def slow_nodes(gflops, below):
+    """A line for each node below the others, with what to check."""
+    return [f"{node}: {gflops[node]:.2f} Gflops, {1 - gflops[node] / median:.0%} below the median of the others "
+            f"({median:.2f}): check its throttling (vcgencmd get_throttled), cooling and power supply"
+            for node, median in below.items()]
 
 
 def read(slurped, plans):
@@ -80,6 +84,7 @@ def hpl_solo_result(slurped, plans, slower=0.1):
                  "so its numbers are wrong" for node, result in results.items()
                  if result.get("complete") and not result.get("passed")]
     first = next(iter(results.values()), {})
+    below = below_the_others(gflops, float(slower))
     return {
         "job": "hpl",
         "mode": "per_node",
@@ -88,7 +93,8 @@ def hpl_solo_result(slurped, plans, slower=0.1):
         "gflops": round(sum(gflops.values()), 3) if gflops else None,
         "gflops_per_node": gflops,
         "median_gflops": round(statistics.median(gflops.values()), 3) if gflops else None,
-        "slow_nodes": slow_nodes(gflops, float(slower)),
+        "slow": list(below),
+        "slow_nodes": slow_nodes(gflops, below),
         "nodes": results,
         "complete": bool(results) and len(gflops) == len(results),
         "passed": bool(results) and not problems,

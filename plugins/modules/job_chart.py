@@ -96,7 +96,7 @@ def pingpong_chart(plt, result):
 def hpl_alone_chart(plt, result):
     """Every node's Gflops when it ran HPL alone, the slow ones in red, the median as a line."""
     nodes = list(result["gflops_per_node"])
-    slow = {line.split(":")[0] for line in result.get("slow_nodes") or []}
+    slow = set(result.get("slow") or [])
     figure, axes = plt.subplots(figsize=(max(4.0, 0.7 * len(nodes) + 2), 4))
     bars = axes.bar(nodes, [result["gflops_per_node"][node] for node in nodes],
                     color=["tab:red" if node in slow else "tab:blue" for node in nodes])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from ansible_collections.picluster.mpi.plugins.filter.hpl_outcome import hpl_outcome
 from ansible_collections.picluster.mpi.plugins.filter.hpl_solo_plan import hpl_solo_plan
-from ansible_collections.picluster.mpi.plugins.filter.hpl_solo_result import hpl_solo_result, slow_nodes
+from ansible_collections.picluster.mpi.plugins.filter.hpl_solo_result import below_the_others, hpl_solo_result, slow_nodes
 from ansible_collections.picluster.mpi.plugins.filter.solo_runs_outcome import solo_runs_outcome
 
 RECORDED = Path(__file__).resolve().parents[2] / "recorded/hpccoutf-bookworm-2-ranks.txt"
@@ -48,18 +48,22 @@ def test_no_node_to_run_on_is_refused():
 # --- the slow nodes ----------------------------------------------------------------------------------------------------
 
 
+def slow(gflops: dict) -> list[str]:
+    return slow_nodes(gflops, below_the_others(gflops))
+
+
 def test_nodes_within_ten_percent_of_the_others_are_not_named():
-    assert slow_nodes({"rpi-0": 10.0, "rpi-1": 9.2, "rpi-2": 10.4, "rpi-3": 9.6}) == []
+    assert slow({"rpi-0": 10.0, "rpi-1": 9.2, "rpi-2": 10.4, "rpi-3": 9.6}) == []
 
 
 def test_a_node_more_than_ten_percent_below_the_median_of_the_others_is_named_with_what_to_check():
-    assert slow_nodes({"rpi-0": 10.0, "rpi-1": 7.0, "rpi-2": 10.4, "rpi-3": 9.6}) == [
+    assert slow({"rpi-0": 10.0, "rpi-1": 7.0, "rpi-2": 10.4, "rpi-3": 9.6}) == [
         "rpi-1: 7.00 Gflops, 30% below the median of the others (10.00): check its throttling (vcgencmd "
         "get_throttled), cooling and power supply"]
 
 
 def test_one_node_alone_has_nothing_to_be_compared_with():
-    assert slow_nodes({"rpi-0": 1.0}) == []
+    assert slow({"rpi-0": 1.0}) == []
 
 
 # --- the result --------------------------------------------------------------------------------------------------------
@@ -79,6 +83,15 @@ def test_every_nodes_output_is_read_as_its_own_result(plans):
     assert set(result["gflops_per_node"]) == set(NODES) and (result["complete"], result["passed"]) == (True, True)
     assert result["nodes"]["rpi-1"]["ranks_per_node"] == {"rpi-1": 2}
     assert result["gflops"] == pytest.approx(3 * result["median_gflops"], abs=0.01)
+    assert (result["slow"], result["slow_nodes"]) == ([], [])
+
+
+def test_the_slow_nodes_are_named_in_a_list_beside_their_lines(plans):
+    text = RECORDED.read_text()
+    # The recorded run at half its speed, as a throttled board gives it.
+    halved = text.replace("HPL_Tflops=0.00369065", "HPL_Tflops=0.00184532").replace("3.691e+00", "1.845e+00")
+    result = hpl_solo_result({node: slurped(halved if node == "rpi-1" else text) for node in NODES}, plans)
+    assert result["slow"] == ["rpi-1"] and result["slow_nodes"][0].startswith("rpi-1: "), result["gflops_per_node"]
 
 
 def test_a_node_without_output_fails_the_run_naming_it(plans):

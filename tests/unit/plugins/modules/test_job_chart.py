@@ -18,7 +18,7 @@ PINGPONG = {"job": "pingpong", "hosts": ["rpi-0", "rpi-1", "rpi-2"], "sizes": [1
 HPL = {"job": "hpl", "gflops": 3.691, "n": 1200, "ranks": 2, "nodes": ["rpi-0", "rpi-1"], "star_dgemm_gflops": 5.865,
        "efficiency": 0.315}
 HPL_ALONE = {"job": "hpl", "mode": "per_node", "n": 1200, "gflops": 9.0, "median_gflops": 3.2,
-             "gflops_per_node": {"rpi-0": 3.2, "rpi-1": 3.3, "rpi-2": 2.5},
+             "gflops_per_node": {"rpi-0": 3.2, "rpi-1": 3.3, "rpi-2": 2.5}, "slow": ["rpi-2"],
              "slow_nodes": ["rpi-2: 2.50 Gflops, 23% below the median of the others (3.25): check its throttling"]}
 USAGE = {"job": "usage", "cluster": "cluster", "start": "2026-12-01", "end": "2026-12-05",
          "users": {"alice": {"jobs": 3, "cpu_hours": 2.5, "used_cpu_hours": 2.1, "states": {"COMPLETED": 3}},
