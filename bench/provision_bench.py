@@ -108,9 +108,14 @@ class Run:
                 "nodes_cpu_s": round(self.nodes_s, 2)}
 
 
+def forks(nodes: int) -> list[str]:
+    """A fork per node past ansible.cfg's 16, as the README advises for more than 16 Pis."""
+    return ["--forks", str(max(16, nodes))]
+
+
 def rerun(cluster: str, inventory: Path, nodes: int, **env_extra: str) -> Run:
     """An idempotent re-run of site.yml; exits when it changed anything."""
-    run = Run(cluster, inventory, "site.yml", **env_extra)
+    run = Run(cluster, inventory, "site.yml", *forks(nodes), **env_extra)
     changed = changed_hosts(run.output)
     if changed:
         sys.exit(f"the re-run of site.yml on {nodes} nodes changed {changed}: it is not idempotent")
@@ -158,11 +163,10 @@ def measure(nodes: int, args: argparse.Namespace) -> dict:
     name = f"bench-{nodes}"
     log(f"{nodes} nodes: booting a fresh cluster {name}")
     inventory = boot(name, nodes, args.slots)
-    forks = ["--forks", str(max(16, nodes))]
     row: dict = {"nodes": nodes}
     try:
         log(f"{nodes} nodes: first converge of site.yml (installs packages on every node: minutes)")
-        row["converge"] = Run(name, inventory, "site.yml", *forks).figures()
+        row["converge"] = Run(name, inventory, "site.yml", *forks(nodes)).figures()
         with tempfile.TemporaryDirectory(prefix="provision-bench-") as workdir:
             calls = module_calls_per_node(name, inventory, nodes, Path(workdir))
             floor_play = floor_playbook(calls, Path(workdir))
@@ -170,7 +174,7 @@ def measure(nodes: int, args: argparse.Namespace) -> dict:
             reruns, floors = [], []
             for attempt in range(1, args.pairs + 1):
                 reruns.append(rerun(name, inventory, nodes))
-                floors.append(Run(name, inventory, floor_play, *forks))
+                floors.append(Run(name, inventory, floor_play, *forks(nodes)))
                 log(f"{nodes} nodes: pair {attempt}/{args.pairs}: re-run {reruns[-1].wall_s:.2f} s, {calls} ping "
                     f"calls {floors[-1].wall_s:.2f} s")
         row.update({
@@ -183,11 +187,11 @@ def measure(nodes: int, args: argparse.Namespace) -> dict:
         })
         if args.scale:
             log(f"{nodes} nodes: check.yml")
-            check = Run(name, inventory, "check.yml", *forks, check=False)
+            check = Run(name, inventory, "check.yml", *forks(nodes), check=False)
             row["check"] = {**check.figures(), "healthy": check.returncode == 0,
                             "lines": [line for line in check.output.splitlines() if " OK " in line or "FAIL" in line]}
             log(f"{nodes} nodes: the pingpong job on every node")
-            pingpong = Run(name, inventory, "run_job.yml", *forks, "-e", "job=pingpong", "-e",
+            pingpong = Run(name, inventory, "run_job.yml", *forks(nodes), "-e", "job=pingpong", "-e",
                            f"mpi_job_results_dir={PROJECT / 'results'}", check=False)
             row["pingpong"] = {**pingpong.figures(), "rc": pingpong.returncode,
                                "plan": [line.strip(' "') for line in pingpong.output.splitlines()
