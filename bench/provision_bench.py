@@ -149,8 +149,12 @@ def mitogen_env() -> dict[str, str]:
     return {"ANSIBLE_STRATEGY_PLUGINS": str(strategy), "ANSIBLE_STRATEGY": "mitogen_linear"}
 
 
-def median(runs: list[Run], key: str = "wall_s") -> float:
-    return round(statistics.median(run.figures()[key] for run in runs), 2)
+def medians(runs: list[Run]) -> dict:
+    """The median wall time and CPU seconds of alternating runs of one kind, with every run's wall time."""
+    figures = [run.figures() for run in runs]
+    return {**{key: round(statistics.median(one[key] for one in figures), 2)
+               for key in ("wall_s", "controller_cpu_s", "nodes_cpu_s")},
+            "runs_s": [one["wall_s"] for one in figures]}
 
 
 def boot(name: str, nodes: int, slots: int) -> Path:
@@ -179,10 +183,8 @@ def measure(nodes: int, args: argparse.Namespace) -> dict:
                     f"calls {floors[-1].wall_s:.2f} s")
         row.update({
             "module_calls_per_node": calls,
-            "rerun": {"wall_s": median(reruns), "controller_cpu_s": median(reruns, "controller_cpu_s"),
-                      "nodes_cpu_s": median(reruns, "nodes_cpu_s"), "runs_s": [run.figures()["wall_s"] for run in reruns]},
-            "floor": {"wall_s": median(floors), "controller_cpu_s": median(floors, "controller_cpu_s"),
-                      "nodes_cpu_s": median(floors, "nodes_cpu_s"), "runs_s": [run.figures()["wall_s"] for run in floors]},
+            "rerun": medians(reruns),
+            "floor": medians(floors),
             "rerun_over_floor": round(statistics.median(a.wall_s / b.wall_s for a, b in zip(reruns, floors)), 2),
         })
         if args.scale:
@@ -211,23 +213,21 @@ def measure_mitogen(nodes: int, args: argparse.Namespace) -> dict:
     log(f"{nodes} nodes, Mitogen: booting a fresh cluster {name}")
     inventory = boot(name, nodes, args.slots)
     try:
-        converge = Run(name, inventory, "site.yml", check=False, **env)
+        converge = Run(name, inventory, "site.yml", *forks(nodes), check=False, **env)
         found: dict = {"nodes": nodes, "converge": {**converge.figures(), "rc": converge.returncode}}
         if converge.returncode != 0:
             found["error"] = first_error(converge.output)
             found["output"] = converge.output[-3000:]
             log(f"{nodes} nodes: the converge with Mitogen failed ({found['error']}): converging without it, then "
                 "re-runs with and without it")
-            Run(name, inventory, "site.yml")
+            Run(name, inventory, "site.yml", *forks(nodes))
         plain, mitogen = [], []
         for attempt in range(1, args.pairs + 1):
             plain.append(rerun(name, inventory, nodes))
             mitogen.append(rerun(name, inventory, nodes, **env))
             log(f"{nodes} nodes: pair {attempt}/{args.pairs}: re-run {plain[-1].wall_s:.2f} s, with Mitogen "
                 f"{mitogen[-1].wall_s:.2f} s")
-        return {**found,
-                "rerun": {"wall_s": median(plain), "controller_cpu_s": median(plain, "controller_cpu_s")},
-                "rerun_mitogen": {"wall_s": median(mitogen), "controller_cpu_s": median(mitogen, "controller_cpu_s")}}
+        return {**found, "rerun": medians(plain), "rerun_mitogen": medians(mitogen)}
     finally:
         vcluster(name, "down")
 
