@@ -54,8 +54,9 @@ def below_the_others(gflops, slower=0.1):
     below = {}
     for node, value in gflops.items():
         others = [other for name, other in gflops.items() if name != node]
-        if others and value < (1 - slower) * statistics.median(others):
-            below[node] = statistics.median(others)
+        median = statistics.median(others) if others else None
+        if median is not None and value < (1 - slower) * median:
+            below[node] = median
     return below
 
 
