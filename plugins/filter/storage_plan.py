@@ -51,6 +51,8 @@ RETURN = r"""
 _value:
   description:
     - C(sshfs) (the argv of a foreground sshfs mount of the head node's export, run by the role's systemd unit),
+      C(sshfs_probe) (the argv of the login to the head node that the unit runs first, so that no mount is made while
+      the head node is off),
       C(export_line) (the head node's C(/etc/exports) line, to the live nodes' addresses only), C(fstab_line) (every
       node's NFS line) and C(automount_unit) and C(mount_unit) (the systemd units systemd makes of that line).
   type: dict
@@ -65,6 +67,7 @@ def storage_plan(view, backend, path, export_dir, user, home, key_type):
         # By the head node's name, as /etc/hosts (hostsfile) maps it and ssh_known_hosts (ssh_mesh) knows its key.
         "sshfs": ["/usr/bin/sshfs", "-f", f"{user}@{view['head']}:{export_dir}", path,
                   "-o", ",".join(shared_storage.sshfs_options(home, key_type))],
+        "sshfs_probe": shared_storage.sshfs_probe(user, view["head"], home, key_type),
         # The live nodes, the head node too (it mounts its own export), as every file of the cluster lists them.
         "export_line": shared_storage.nfs_export_line(export_dir, [view["nodes"][name]["address"]
                                                                    for name in view["order"]]),

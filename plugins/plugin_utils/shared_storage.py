@@ -74,11 +74,23 @@ def sshfs_options(user_home, key_type):
       every other node reads next (MPI-IO writes and reads one file from every node);
     - reconnect, ServerAliveInterval/CountMax: a head node that reboots is reconnected to, and one that stopped
       answering is noticed within 45 s;
-    - IdentityFile, BatchMode, StrictHostKeyChecking: the MPI user's key, never a prompt, and the head node's host
-      key as ssh_mesh publishes it in /etc/ssh/ssh_known_hosts."""
+    - IdentityFile, BatchMode, StrictHostKeyChecking: the MPI user's login (login_options)."""
     return ["allow_other", "default_permissions", "direct_io", "dir_cache=no", "reconnect",
-            "ServerAliveInterval=15", "ServerAliveCountMax=3", f"IdentityFile={user_home}/.ssh/id_{key_type}",
-            "BatchMode=yes", "StrictHostKeyChecking=yes"]
+            "ServerAliveInterval=15", "ServerAliveCountMax=3", *login_options(user_home, key_type)]
+
+
+def login_options(user_home, key_type):
+    """The MPI user's login to the head node, as ssh options: the MPI user's key, never a prompt, and the head node's
+    host key as ssh_mesh publishes it in /etc/ssh/ssh_known_hosts."""
+    return [f"IdentityFile={user_home}/.ssh/id_{key_type}", "BatchMode=yes", "StrictHostKeyChecking=yes"]
+
+
+def sshfs_probe(user, head, user_home, key_type):
+    """The argv of one login to the head node that runs nothing, for the sshfs unit to run before sshfs: sshfs 3
+    mounts before it connects, so without it a node whose head node is off would show an empty mount for the seconds
+    every attempt takes, and a file written there in that time would fail or go to the node's own disk."""
+    options = [*login_options(user_home, key_type), "ConnectTimeout=10"]
+    return ["/usr/bin/ssh", *(arg for option in options for arg in ("-o", option)), f"{user}@{head}", "true"]
 
 
 NFS_EXPORT_OPTIONS = "rw,sync,no_subtree_check,root_squash"

@@ -101,6 +101,18 @@ def test_sshfs_checks_the_head_nodes_host_key_and_never_prompts():
     assert {"BatchMode=yes", "StrictHostKeyChecking=yes", "IdentityFile=/home/mpi/.ssh/id_ed25519"} <= set(options)
 
 
+def test_the_probe_logs_in_as_sshfs_does_and_runs_nothing():
+    argv = shared_storage.sshfs_probe("mpi", "rpi-0", "/home/mpi", "ed25519")
+    options = set(argv[2:-2:2])
+    assert argv[0] == "/usr/bin/ssh" and argv[-2:] == ["mpi@rpi-0", "true"] and set(argv[1:-2:2]) == {"-o"}, argv
+    assert set(shared_storage.login_options("/home/mpi", "ed25519")) <= options and "ConnectTimeout=10" in options, argv
+
+
+def test_sshfs_and_its_probe_share_one_login():
+    login = shared_storage.login_options("/home/mpi", "ed25519")
+    assert set(login) <= set(shared_storage.sshfs_options("/home/mpi", "ed25519")), login
+
+
 GENERATOR = Path("/usr/lib/systemd/system-generators/systemd-fstab-generator")
 
 
