@@ -345,12 +345,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot", type=Path, default=PROJECT / "docs/provision-time.png", help="where to write the PNG")
     args = parser.parse_args(argv)
     log(f"sizes {sorted(args.nodes)}, {args.pairs} pairs each{', with check.yml and pingpong' if args.scale else ''}")
-    rows = [measure(nodes, args) for nodes in sorted(args.nodes)]
-    mitogen = measure_mitogen(min(args.nodes), args) if args.mitogen else None
-    print("\n".join(report(rows, mitogen)))
     out = PROJECT / "results" / f"provision-bench-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"rows": rows, "mitogen": mitogen}, indent=2) + "\n")
+    rows: list[dict] = []
+    mitogen = None
+    # Saved after every size: a run of hours that fails at its largest size keeps what the smaller ones measured.
+    for nodes in sorted(args.nodes):
+        rows.append(measure(nodes, args))
+        out.write_text(json.dumps({"rows": rows, "mitogen": mitogen}, indent=2) + "\n")
+    if args.mitogen:
+        mitogen = measure_mitogen(min(args.nodes), args)
+        out.write_text(json.dumps({"rows": rows, "mitogen": mitogen}, indent=2) + "\n")
+    print("\n".join(report(rows, mitogen)))
     plot(rows, args.plot)
     log(f"numbers in {out.relative_to(PROJECT)}, plot in {args.plot}")
     return 0
