@@ -1,10 +1,8 @@
-"""Shared storage over sshfs: every node mounts the head node's export, a file one node writes is read on every other,
-MPI-IO across the four nodes checks every byte, the mount comes back after the head node and a worker reboot and on a
-re-flashed node after site.yml --limit, check.yml says so, and shared_storage_backend back to none removes the mount
-and keeps the files. Bad settings are refused before any change. The story undoes itself.
-
-On the trixie cluster, after its roster and monitoring stories, marked every_release: the scenario runs only such
-tests, and it is the cluster whose lane has the time (the base cluster's default, heal and slurm run one after the other)."""
+"""Shared storage over sshfs on the base cluster: every node mounts the head node's export, a file one node writes is
+read on every other, MPI-IO across the four nodes checks every byte, the mount comes back after the head node and a
+worker reboot and on a re-flashed node after site.yml --limit, check.yml says so, and shared_storage_backend back to
+none removes the mount and keeps the files. Bad settings are refused before any change. The story undoes itself, as
+every heal story does."""
 from __future__ import annotations
 
 import json
@@ -13,11 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from clustertest import (EVERY_RELEASE, HEAD, INVENTORY, MPI_USER, NODES, SLOTS, as_mpi_user, node, playbook, vcluster,
-                         write_as_mpi_user)
+from clustertest import HEAD, INVENTORY, MPI_USER, NODES, SLOTS, as_mpi_user, node, playbook, vcluster, write_as_mpi_user
 from playbook_output import changed_hosts
-
-pytestmark = EVERY_RELEASE
 
 EXPORT = "/srv/cluster"
 SHARED = "/cluster"
