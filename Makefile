@@ -100,7 +100,7 @@ bench-provision: venv image  ## Time site.yml (converge, re-run against its modu
 .PHONY: bench-scale
 bench-scale: venv image  ## Time converge, re-run, check.yml and pingpong at 4, 16, 32 and 64 one-slot nodes (about two hours)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bench/provision_bench.py --nodes 4 16 32 64 --slots 1 --pairs 1 --scale \
-		--plot docs/scale-time.png
+		--pingpong-args '--rounds 8' --plot docs/scale-time.png
 
 .PHONY: sanity
 sanity: venv host-deps  ## ansible-test sanity on a copy of the collection (linters in their own virtualenvs)

@@ -3,7 +3,7 @@
 
 Usage:
     bench/provision_bench.py [--nodes 4 16] [--pairs 5] [--mitogen] [--plot docs/provision-time.png]
-    bench/provision_bench.py --nodes 4 16 32 64 --scale --pairs 1 --slots 1
+    bench/provision_bench.py --nodes 4 16 32 64 --scale --pairs 1 --slots 1 [--pingpong-args '--rounds 8']
 
 For each size it boots a fresh virtual cluster (tools/vcluster) and measures, in the same run:
 
@@ -15,9 +15,10 @@ For each size it boots a fresh virtual cluster (tools/vcluster) and measures, in
   ratios says what the roles cost beyond calling their modules;
 - beside every wall time, the CPU seconds of the controller (ansible-playbook and its forks) and of the nodes'
   containers (their cgroups), which barely move with other load on the machine;
-- with --scale, check.yml and the pingpong job (one rank per node, its own time limit), and for each step up in
-  size, the seconds each added node cost: a step that runs from one host over every pair of nodes shows as seconds
-  per node that grow with the size;
+- with --scale, check.yml and the pingpong job (one rank per node, its own time limit; --pingpong-args '--rounds 8'
+  measures a sample of rounds), and for each step up in size, the seconds each added node cost: a step that runs
+  from one host over every pair of nodes shows as seconds per node that grow with the size; a run that fails keeps
+  the end of its output in the results;
 - with --mitogen, at the smallest size, a second fresh cluster converged with Mitogen's strategy
   (mitogen_linear), then re-runs with and without it alternating, and whether every run succeeded and the
   re-runs changed nothing.
@@ -49,6 +50,8 @@ GROWTH_GOAL = 4.0
 # Seconds per added node may grow this much from the first step up to the last before the growth counts as more
 # than linear.
 LINEAR_SLACK = 1.5
+# Lines of a failed run's output kept in the results: check.yml's problems and the failed tasks come last.
+TAIL_LINES = 80
 
 
 def log(message: str) -> None:
@@ -104,8 +107,10 @@ class Run:
             sys.exit(f"{playbook} failed on {inventory}:\n{result.stdout[-4000:]}")
 
     def figures(self) -> dict:
+        """The times, and for a run that failed the end of its output, which says what failed and where."""
+        failed = {"output_tail": self.output.splitlines()[-TAIL_LINES:]} if self.returncode else {}
         return {"wall_s": round(self.wall_s, 2), "controller_cpu_s": round(self.controller_s, 2),
-                "nodes_cpu_s": round(self.nodes_s, 2)}
+                "nodes_cpu_s": round(self.nodes_s, 2), **failed}
 
 
 def forks(nodes: int) -> list[str]:
@@ -194,7 +199,8 @@ def measure(nodes: int, args: argparse.Namespace) -> dict:
                             "lines": [line for line in check.output.splitlines() if " OK " in line or "FAIL" in line]}
             log(f"{nodes} nodes: the pingpong job on every node")
             pingpong = Run(name, inventory, "run_job.yml", *forks(nodes), "-e", "job=pingpong", "-e",
-                           f"mpi_job_results_dir={PROJECT / 'results'}", check=False)
+                           f"mpi_job_results_dir={PROJECT / 'results'}",
+                           *(["-e", f"job_args={args.pingpong_args}"] if args.pingpong_args else []), check=False)
             row["pingpong"] = {**pingpong.figures(), "rc": pingpong.returncode,
                                "plan": [line.strip(' "') for line in pingpong.output.splitlines()
                                         if "plan: " in line or "first round took" in line or "stopped after" in line]}
@@ -341,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=5, help="alternating re-run and floor pairs per size (default: 5)")
     parser.add_argument("--slots", type=int, default=4, help="slots per virtual node (default: 4)")
     parser.add_argument("--scale", action="store_true", help="also time check.yml and the pingpong job")
+    parser.add_argument("--pingpong-args", default="",
+                        help="job_args of the pingpong job with --scale, e.g. '--rounds 8' (default: every round)")
     parser.add_argument("--mitogen", action="store_true", help="also converge and re-run with Mitogen's strategy")
     parser.add_argument("--plot", type=Path, default=PROJECT / "docs/provision-time.png", help="where to write the PNG")
     args = parser.parse_args(argv)
