@@ -1,4 +1,5 @@
-"""tools/vcluster raises the host's inotify limits that many systemd node containers need, and says so."""
+"""tools/vcluster raises the host's kernel limits that many node containers need, and says so: inotify (every node's
+systemd) and the ARP table (every node talking to every other)."""
 from __future__ import annotations
 
 from importlib.machinery import SourceFileLoader
@@ -51,3 +52,46 @@ def test_a_limit_it_cannot_raise_says_what_to_run(tmp_path, monkeypatch):
 def test_the_kernels_defaults_hold_the_clusters_of_the_tests_without_root(tmp_path, nodes):
     # The kernel's 128 instances held 28 nodes: a user without root boots the test clusters as before.
     assert vcluster.raise_inotify(nodes, limits(tmp_path, 128, 8192 * 18)) == []
+
+# The kernel's defaults for the ARP table.
+SOFT, HARD = 512, 1024
+
+
+def arp_limits(tmp_path: Path, soft: int = SOFT, hard: int = HARD) -> Path:
+    (tmp_path / "gc_thresh2").write_text(f"{soft}\n")
+    (tmp_path / "gc_thresh3").write_text(f"{hard}\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("nodes", [32, 64])
+def test_the_hard_limit_is_raised_above_every_pair_of_nodes(tmp_path, nodes):
+    # 32 nodes that had all talked to each other overflowed the kernel's 1024 entries.
+    root = arp_limits(tmp_path)
+    raised = vcluster.raise_neighbours(nodes, root)
+    assert int((root / "gc_thresh3").read_text()) >= 2 * nodes * nodes, raised
+    assert int((root / "gc_thresh2").read_text()) >= nodes * nodes, raised
+    assert any("net.ipv4.neigh.default.gc_thresh3 from 1024" in line for line in raised), raised
+
+
+@pytest.mark.parametrize("nodes", [4, 8, 16])
+def test_the_arp_tables_defaults_hold_the_clusters_of_the_tests_without_root(tmp_path, nodes):
+    assert vcluster.raise_neighbours(nodes, arp_limits(tmp_path)) == []
+
+
+def test_arp_limits_already_high_enough_are_left_as_they_are(tmp_path):
+    root = arp_limits(tmp_path, 80000, 100000)
+    assert vcluster.raise_neighbours(64, root) == []
+    assert (root / "gc_thresh3").read_text() == "100000\n"
+
+
+def test_an_arp_limit_it_cannot_raise_says_what_to_run(tmp_path, monkeypatch):
+    root = arp_limits(tmp_path, 100000, HARD)
+
+    def refused(_path, _text):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(Path, "write_text", refused)
+    [line] = vcluster.raise_neighbours(64, root)
+    needed = vcluster.neighbour_needs(64)["gc_thresh3"]
+    assert "No route to host" in line, line
+    assert line.endswith(f"run 'sysctl -w net.ipv4.neigh.default.gc_thresh3={needed}' as root"), line
