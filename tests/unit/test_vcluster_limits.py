@@ -53,6 +53,7 @@ def test_the_kernels_defaults_hold_the_clusters_of_the_tests_without_root(tmp_pa
     # The kernel's 128 instances held 28 nodes: a user without root boots the test clusters as before.
     assert vcluster.raise_inotify(nodes, limits(tmp_path, 128, 8192 * 18)) == []
 
+
 # The kernel's defaults for the ARP table.
 SOFT, HARD = 512, 1024
 
