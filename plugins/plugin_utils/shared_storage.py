@@ -87,8 +87,8 @@ def login_options(user_home, key_type):
 
 def sshfs_probe(user, head, user_home, key_type):
     """The argv of one login to the head node that runs nothing, for the sshfs unit to run before sshfs: sshfs 3
-    mounts before it connects, so without it a node whose head node is off would show an empty mount for the seconds
-    every attempt takes, and a file written there in that time would fail or go to the node's own disk."""
+    mounts before it connects, so without it a node whose head node is off would show, for the seconds every attempt
+    takes, a mount that fails every access."""
     options = [*login_options(user_home, key_type), "ConnectTimeout=10"]
     return ["/usr/bin/ssh", *(arg for option in options for arg in ("-o", option)), f"{user}@{head}", "true"]
 
