@@ -357,13 +357,17 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(exist_ok=True)
     rows: list[dict] = []
     mitogen = None
+
+    def save() -> None:
+        out.write_text(json.dumps({"rows": rows, "mitogen": mitogen}, indent=2) + "\n")
+
     # Saved after every size: a run of hours that fails at its largest size keeps what the smaller ones measured.
     for nodes in sorted(args.nodes):
         rows.append(measure(nodes, args))
-        out.write_text(json.dumps({"rows": rows, "mitogen": mitogen}, indent=2) + "\n")
+        save()
     if args.mitogen:
         mitogen = measure_mitogen(min(args.nodes), args)
-        out.write_text(json.dumps({"rows": rows, "mitogen": mitogen}, indent=2) + "\n")
+        save()
     print("\n".join(report(rows, mitogen)))
     plot(rows, args.plot)
     log(f"numbers in {out.relative_to(PROJECT)}, plot in {args.plot}")
