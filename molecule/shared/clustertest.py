@@ -50,8 +50,10 @@ atexit.register(shutil.rmtree, CONTROL_DIR, ignore_errors=True)
 def node(name: str):
     """The testinfra host for a node, reached over SSH as the inventory says (user, key, known hosts), as root."""
     settings = CLUSTER["vars"]
-    # A node stopped or re-flashed under an open connection must not leave the next command waiting on it.
-    options = f"{settings['ansible_ssh_common_args']} -o ControlPath={CONTROL_DIR}/%C -o ServerAliveInterval=5"
+    # A node stopped or re-flashed under an open connection must not leave the next command waiting on it: the
+    # tests' keepalives come first, as ssh takes an option's first value, before the inventory's slower ones.
+    options = (f"-o ServerAliveInterval=5 -o ServerAliveCountMax=3 {settings['ansible_ssh_common_args']} "
+               f"-o ControlPath={CONTROL_DIR}/%C")
     return testinfra.get_host(f"ssh://{settings['ansible_user']}@{ADDRESSES[name]}",
                               ssh_identity_file=settings["ansible_ssh_private_key_file"], ssh_extra_args=options,
                               sudo=True)
