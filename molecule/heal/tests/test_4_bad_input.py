@@ -83,3 +83,8 @@ def test_slurm_on_a_head_node_apt_offers_no_slurmctld_fails_with_what_to_enable(
 def test_slurm_on_a_head_node_apt_offers_no_slurmctld_changes_nothing(head_without_slurmctld):
     changed = {host: counters["changed"] for host, counters in recap(head_without_slurmctld.stdout).items()}
     assert changed and set(changed.values()) == {0}, f"changes: {changed}\n{head_without_slurmctld.stdout[-2000:]}"
+
+
+def test_check_refuses_an_ssh_check_that_could_not_log_in():
+    result = playbook("check.yml", "-e", "health_ssh_width=0")
+    assert result.returncode != 0 and "health_ssh_width is 0" in result.stdout, result.stdout[-3000:]
