@@ -37,6 +37,32 @@ def test_transfers_before_the_run_are_left_out():
     assert report.startswith("apt cache: 0 packages fetched from the network (0 MB), 1 served"), report
 
 
+# Recorded from the cache during stop 39's CI: four nodes asked for the same index in the same second; one got 742
+# bytes (apt-cacher-ng: "Failure to move file ... out of the way ... errno: File exists") and then waited for good.
+RACE = """1796517620|I|151287|10.213.28.12|debrep/dists/bookworm/InRelease
+1796517620|O|151293|10.213.28.12|debrep/dists/bookworm/InRelease
+1796517620|I|151287|10.213.28.11|debrep/dists/bookworm/InRelease
+1796517620|O|151293|10.213.28.11|debrep/dists/bookworm/InRelease
+1796517620|O|742|10.213.28.13|debrep/dists/bookworm/InRelease
+1796517620|I|151287|10.213.28.10|debrep/dists/bookworm/InRelease
+1796517620|O|151293|10.213.28.10|debrep/dists/bookworm/InRelease
+"""
+
+
+def test_an_answer_cut_short_is_named_with_its_node_path_and_time():
+    assert vcluster.cut_short(RACE) == [
+        "10.213.28.13 got 742 of 151293 bytes of debrep/dists/bookworm/InRelease at 00:40:20 UTC"]
+
+
+def test_the_report_says_so_on_a_line_of_its_own():
+    second = vcluster.apt_cache_report(LOG + RACE).splitlines()[1]
+    assert second.startswith("apt cache: answers cut short (1;") and "10.213.28.13 got 742" in second, second
+
+
+def test_whole_answers_are_not_taken_for_short_ones():
+    assert vcluster.cut_short(LOG) == [] and "\n" not in vcluster.apt_cache_report(LOG)
+
+
 def test_the_cache_is_primed_from_the_first_node_of_each_architecture():
     arch = {"rpi-0": "amd64", "rpi-1": "amd64", "rpi-2": "arm64", "rpi-3": "arm64"}
     assert vcluster.first_of_each_arch(list(arch), arch) == ["rpi-0", "rpi-2"]
