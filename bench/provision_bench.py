@@ -121,15 +121,28 @@ def forks(nodes: int) -> list[str]:
 # check.yml logs in from every node to every other, at about 0.36 CPU seconds a login here, and on a virtual cluster
 # every node's logins share this machine's cores. Past 16 nodes, the role's 4 logins at once per node (256 at once at
 # 64 nodes: load above 500 on 2 cores) made the controller's own logins miss Ansible's timeout. There the bench makes
-# one login at a time per node, and gives the logins and Ansible's connections the time that queueing takes.
-CHECK_ALONE_UP_TO = 16
+# one login at a time per node, and gives the logins, the one-sided check (64 ranks polling on 2 cores took more
+# than its 60 s) and Ansible's connections the time that queueing takes; the pingpong job's Ansible connections too
+# (with 64 ranks polling, 10 nodes did not answer within Ansible's 10 s once the job had ended).
+LOADED_PAST = 16
+LOADED_ENV = {"ANSIBLE_TIMEOUT": "60"}
 
 
 def check_settings(nodes: int) -> tuple[list[str], dict[str, str]]:
     """check.yml's extra arguments and environment for a virtual cluster of this many nodes."""
-    if nodes <= CHECK_ALONE_UP_TO:
+    if nodes <= LOADED_PAST:
         return [], {}
-    return ["-e", "health_ssh_width=1", "-e", "health_ssh_timeout=120"], {"ANSIBLE_TIMEOUT": "60"}
+    return ["-e", "health_ssh_width=1", "-e", "health_ssh_timeout=120", "-e", "health_one_sided_timeout=600"], LOADED_ENV
+
+
+def report_lines(output: str) -> list[str]:
+    """check.yml's report: each check's line and the lines under it that name what failed."""
+    lines = output.splitlines()
+    start = next((index for index, line in enumerate(lines) if " reachable " in line), None)
+    if start is None:
+        return []
+    end = next((index for index, line in enumerate(lines[start:], start) if " verdict " in line), len(lines) - 1)
+    return [line.rstrip() for line in lines[start:end + 1]]
 
 
 def rerun(cluster: str, inventory: Path, nodes: int, **env_extra: str) -> Run:
@@ -212,11 +225,12 @@ def measure(nodes: int, args: argparse.Namespace) -> dict:
             check = Run(name, inventory, "check.yml", *forks(nodes), *settings, check=False, **env)
             row["check"] = {**check.figures(), "healthy": check.returncode == 0,
                             "settings": " ".join([*settings, *(f"{key}={value}" for key, value in env.items())]),
-                            "lines": [line for line in check.output.splitlines() if " OK " in line or "FAIL" in line]}
+                            "lines": report_lines(check.output)}
             log(f"{nodes} nodes: the pingpong job on every node")
             pingpong = Run(name, inventory, "run_job.yml", *forks(nodes), "-e", "job=pingpong", "-e",
                            f"mpi_job_results_dir={PROJECT / 'results'}",
-                           *(["-e", f"job_args={args.pingpong_args}"] if args.pingpong_args else []), check=False)
+                           *(["-e", f"job_args={args.pingpong_args}"] if args.pingpong_args else []), check=False,
+                           **(LOADED_ENV if nodes > LOADED_PAST else {}))
             row["pingpong"] = {**pingpong.figures(), "rc": pingpong.returncode,
                                "plan": [line.strip(' "') for line in pingpong.output.splitlines()
                                         if "plan: " in line or "first round took" in line or "stopped after" in line]}
