@@ -123,7 +123,7 @@ def forks(nodes: int) -> list[str]:
 # 64 nodes: load above 500 on 2 cores) made the controller's own logins miss Ansible's timeout. There the bench makes
 # one login at a time per node, and gives the logins, the one-sided check (64 ranks polling on 2 cores took more
 # than its 60 s) and Ansible's connections the time that queueing takes; the pingpong job's Ansible connections too
-# (with 64 ranks polling, 10 nodes did not answer within Ansible's 10 s once the job had ended).
+# (after 64 ranks had polled for 400 s, 10 nodes were UNREACHABLE for Ansible once the job had ended).
 LOADED_PAST = 16
 LOADED_ENV = {"ANSIBLE_TIMEOUT": "60"}
 
