@@ -50,7 +50,7 @@ RACE = """1796517620|I|151287|10.213.28.12|debrep/dists/bookworm/InRelease
 
 
 def test_an_answer_cut_short_is_named_with_its_node_path_and_time():
-    assert vcluster.cut_short(RACE) == [
+    assert vcluster.cut_short(vcluster.transfers(RACE)) == [
         "10.213.28.13 got 742 of 151293 bytes of debrep/dists/bookworm/InRelease at 00:40:20 UTC"]
 
 
@@ -60,7 +60,7 @@ def test_the_report_says_so_on_a_line_of_its_own():
 
 
 def test_whole_answers_are_not_taken_for_short_ones():
-    assert vcluster.cut_short(LOG) == [] and "\n" not in vcluster.apt_cache_report(LOG)
+    assert vcluster.cut_short(vcluster.transfers(LOG)) == [] and "\n" not in vcluster.apt_cache_report(LOG)
 
 
 def test_the_cache_is_primed_from_the_first_node_of_each_architecture():
