@@ -12,6 +12,8 @@ import pytest
 from clustertest import ADDRESSES, HEAD, MPI_HOME, NODES, SLOTS, as_mpi_user, job_module, node, playbook
 
 ALL_RANKS = SLOTS * len(NODES)
+# The time limit of the jobs below: minutes more than they take, well within pytest-timeout's 600 s.
+JOB_LIMIT_S = 240
 
 
 def on_head_as_mpi(command: str) -> str:
@@ -55,6 +57,14 @@ def test_slurm_conf_exists_on_the_head_node_only():
 @pytest.mark.parametrize("name", NODES)
 def test_slurmd_runs_configless(name):
     assert "--conf-server" in node(name).check_output("ps -o args= -C slurmd"), f"{name} runs slurmd without --conf-server"
+
+
+@pytest.mark.parametrize("name", NODES)
+def test_job_steps_exchange_the_ranks_wire_up_through_slurmd(name):
+    # A direct connection between job steps was sometimes refused by MUNGE and left every rank waiting in MPI_Init.
+    fetched = node(name).file("/run/slurm/conf/mpi.conf")
+    assert fetched.exists and "PMIxDirectConn=false" in fetched.content_string.splitlines(), \
+        f"{name}: slurmd has no mpi.conf that turns PMIx's direct connections off"
 
 
 def test_srun_reaches_every_node():
@@ -155,7 +165,9 @@ def test_mpirun_jobs_still_run_beside_slurm(tmp_path):
 
 
 def test_pingpong_through_slurm_runs_one_task_on_every_node(tmp_path):
-    run = playbook("run_job.yml", "-e", "job=pingpong", "-e", "launcher=slurm", "-e", f"mpi_job_results_dir={tmp_path}")
+    # A job that hangs ends at its time limit with Slurm's output in the report, well before the test's own limit.
+    run = playbook("run_job.yml", "-e", "job=pingpong", "-e", "launcher=slurm", "-e", f"job_timeout={JOB_LIMIT_S}",
+                   "-e", f"mpi_job_results_dir={tmp_path}")
     assert run.returncode == 0 and sorted(saved_result(tmp_path, "pingpong")["hosts"]) == sorted(NODES), \
         run.stdout[-3000:]
 
@@ -164,7 +176,7 @@ def test_one_sided_communication_through_slurm_runs_at_the_clusters_thread_level
     """srun starts the ranks without mpirun, and the job leaves mpi4py's thread level alone: the nodes' default
     must reach ranks started this way too (Open MPI 4 refuses windows across nodes at MPI_THREAD_MULTIPLE)."""
     run = playbook("run_job.yml", "-e", "job=rma", "-e", "launcher=slurm", "-e", "map_by=node",
-                   "-e", "job_args=--rounds 1", "-e", f"mpi_job_results_dir={tmp_path}")
+                   "-e", "job_args=--rounds 1", "-e", f"job_timeout={JOB_LIMIT_S}", "-e", f"mpi_job_results_dir={tmp_path}")
     assert run.returncode == 0, run.stdout[-3000:]
     saved = saved_result(tmp_path, "rma")
     assert (saved["steps"], sorted(saved["hosts"])) == (job_module("rma").STEPS, sorted(NODES)), saved
