@@ -52,6 +52,8 @@ GROWTH_GOAL = 4.0
 LINEAR_SLACK = 1.5
 # Lines of a failed run's output kept in the results: check.yml's problems and the failed tasks come last.
 TAIL_LINES = 80
+# Lines kept of the failed and unreachable task results of a failed run: every node's, at 64 nodes, with its reason.
+FAILURE_LINES = 400
 
 
 def log(message: str) -> None:
@@ -107,10 +109,30 @@ class Run:
             sys.exit(f"{playbook} failed on {inventory}:\n{result.stdout[-4000:]}")
 
     def figures(self) -> dict:
-        """The times, and for a run that failed the end of its output, which says what failed and where."""
-        failed = {"output_tail": self.output.splitlines()[-TAIL_LINES:]} if self.returncode else {}
+        """The times, and for a run that failed the tasks that failed, with Ansible's reasons, and the end of its
+        output, which says where."""
+        failed = {"failures": failure_lines(self.output),
+                  "output_tail": self.output.splitlines()[-TAIL_LINES:]} if self.returncode else {}
         return {"wall_s": round(self.wall_s, 2), "controller_cpu_s": round(self.controller_s, 2),
                 "nodes_cpu_s": round(self.nodes_s, 2), **failed}
+
+
+def failure_lines(output: str, limit: int = FAILURE_LINES) -> list[str]:
+    """Each task result Ansible reported as failed or unreachable, with the indented lines of its reason under it: a
+    run's last lines hold only the recap and the report, which do not say why a node did not answer."""
+    kept: list[str] = []
+    under = False
+    for line in output.splitlines():
+        if line.startswith(("fatal: [", "failed: [")) or "UNREACHABLE!" in line:
+            kept.append(line.rstrip())
+            under = True
+        elif under and line.startswith(" ") and line.strip():
+            kept.append(line.rstrip())
+        else:
+            under = False
+        if len(kept) >= limit:
+            break
+    return kept
 
 
 def forks(nodes: int) -> list[str]:
