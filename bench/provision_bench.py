@@ -40,7 +40,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT / "tests/support"))
-from playbook_output import changed_hosts, plain_output_env  # noqa: E402
+from playbook_output import changed_hosts, failure_lines, plain_output_env  # noqa: E402
 
 ANSIBLE_PLAYBOOK = PROJECT / ".venv/bin/ansible-playbook"
 # The goals of the project's issue #31 and #32.
@@ -111,28 +111,10 @@ class Run:
     def figures(self) -> dict:
         """The times, and for a run that failed the tasks that failed, with Ansible's reasons, and the end of its
         output, which says where."""
-        failed = {"failures": failure_lines(self.output),
+        failed = {"failures": failure_lines(self.output, FAILURE_LINES),
                   "output_tail": self.output.splitlines()[-TAIL_LINES:]} if self.returncode else {}
         return {"wall_s": round(self.wall_s, 2), "controller_cpu_s": round(self.controller_s, 2),
                 "nodes_cpu_s": round(self.nodes_s, 2), **failed}
-
-
-def failure_lines(output: str, limit: int = FAILURE_LINES) -> list[str]:
-    """Each task result Ansible reported as failed or unreachable, with the indented lines of its reason under it: a
-    run's last lines hold only the recap and the report, which do not say why a node did not answer."""
-    kept: list[str] = []
-    under = False
-    for line in output.splitlines():
-        if line.startswith(("fatal: [", "failed: [")) or "UNREACHABLE!" in line:
-            kept.append(line.rstrip())
-            under = True
-        elif under and line.startswith(" ") and line.strip():
-            kept.append(line.rstrip())
-        else:
-            under = False
-        if len(kept) >= limit:
-            break
-    return kept
 
 
 def forks(nodes: int) -> list[str]:

@@ -38,3 +38,21 @@ def failed_task(output: str, host: str) -> str | None:
         elif line.startswith(f"fatal: [{host}]"):
             return task
     return None
+
+
+def failure_lines(output: str, limit: int) -> list[str]:
+    """Each task result Ansible reported as failed or unreachable, with the indented lines of its reason under it, at
+    most `limit` lines: a run's last lines hold only the recap and the report, which do not say why a node failed."""
+    kept: list[str] = []
+    under = False
+    for line in output.splitlines():
+        if line.startswith(("fatal: [", "failed: [")) or "UNREACHABLE!" in line:
+            kept.append(line.rstrip())
+            under = True
+        elif under and line.startswith(" ") and line.strip():
+            kept.append(line.rstrip())
+        else:
+            under = False
+        if len(kept) >= limit:
+            break
+    return kept
