@@ -87,4 +87,4 @@ def test_packages_and_indexes_by_hash_are_cached(url):
 
 
 def test_the_cache_is_started_with_the_pass_through():
-    assert f"DontCacheRequested={vcluster.APT_CACHE_PASS_THROUGH}" in vcluster.APT_CACHE_COMMAND
+    assert f"DontCacheResolved={vcluster.APT_CACHE_PASS_THROUGH}" in vcluster.APT_CACHE_COMMAND
