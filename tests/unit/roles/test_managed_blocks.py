@@ -12,15 +12,20 @@ MARKERS = yaml.safe_load((ROOT / "roles/_cluster/vars/main.yml").read_text())["_
 TASK_FILES = sorted(ROOT.glob("roles/*/tasks/*.yml"))
 
 
+# The modules that write a marked block: Ansible's, and the collection's own for the names (with the hostname).
+BLOCK_MODULES = ("ansible.builtin.blockinfile", "picluster.mpi.cluster_names")
+
+
 def blockinfile_markers() -> list[tuple[str, str]]:
-    """(task file, marker) of every blockinfile task of the roles."""
+    """(task file, marker) of every task of the roles that writes a marked block."""
     found = []
     for path in TASK_FILES:
         for task in yaml.safe_load(path.read_text()) or []:
             for inner in [task, *task.get("block", []), *task.get("always", [])]:
-                args = inner.get("ansible.builtin.blockinfile")
-                if args is not None:
-                    found.append((str(path.relative_to(ROOT)), str(args.get("marker", ""))))
+                for module in BLOCK_MODULES:
+                    args = inner.get(module)
+                    if args is not None:
+                        found.append((str(path.relative_to(ROOT)), str(args.get("marker", ""))))
     return found
 
 
