@@ -36,4 +36,3 @@ def test_python_sets_the_clusters_thread_level_at_start(site_dir):
 
 def test_a_thread_level_from_the_environment_wins(site_dir):
     assert level_at_start(site_dir, MPI4PY_RC_THREAD_LEVEL="multiple") == "multiple"
-

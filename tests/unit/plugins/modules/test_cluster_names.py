@@ -97,8 +97,8 @@ def test_a_run_writes_the_block_and_a_second_changes_nothing(run_module, hosts_f
     assert (first["changed"], second["changed"], lines(hosts_file.read_text())[:4]) == (True, False, WRITTEN)
 
 
-def test_the_hostname_file_is_written_with_its_mode_and_the_running_name_left_when_it_is_right(run_module, tmp_path,
-                                                                                              hosts_file):
+def test_the_hostname_file_is_written_with_its_mode_and_the_running_name_left_when_it_is_right(
+        run_module, tmp_path, hosts_file):
     if os.geteuid() != 0:
         pytest.skip("the hostname file is owned by root")
     name_file = tmp_path / "hostname"
