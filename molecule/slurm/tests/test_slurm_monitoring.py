@@ -14,6 +14,9 @@ from prometheus_api import BASE, wait_for
 
 # A short interval keeps the story short; the default is a minute.
 ON = ("-e", "monitoring_enabled=true", "-e", "monitoring_slurm_health_check_interval=5")
+# What monitoring changes here is the monitoring role's and slurm.conf's (the health check), so every run is those two
+# roles' (--tags): the suite is CPU-bound. The trixie scenario's monitoring story runs the whole site.yml.
+ROLES = ("--tags", "monitoring,slurm")
 PI = NODES[2]
 BY_HAND = NODES[3]
 PROGRAM = "/usr/local/lib/picluster/slurm-health-check"
@@ -50,7 +53,7 @@ def health_check_setting() -> dict:
 # (two template lines) changes nothing a second run would see; CI's time goes to what only this cluster can show.
 @pytest.fixture(scope="module")
 def converged():
-    return playbook("site.yml", *ON)
+    return playbook("site.yml", *ROLES, *ON)
 
 
 def test_site_sets_up_monitoring_with_slurm(converged):
@@ -137,7 +140,7 @@ def test_a_node_drained_by_hand_stays_drained(resumed):
 
 @pytest.fixture(scope="module")
 def turned_off(resumed):
-    return playbook("site.yml")
+    return playbook("site.yml", *ROLES)
 
 
 def test_site_turns_monitoring_off(turned_off):
