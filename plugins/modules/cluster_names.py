@@ -149,8 +149,9 @@ def read(path):
 
 
 def write(module, path, text):
-    """Replace the file by renaming a new one onto it, or write in place where unsafe_writes allows it."""
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".picluster-")
+    """Replace the file by renaming a new one onto it, or write in place where unsafe_writes allows it. The new file
+    starts in the module's own temporary directory, as blockinfile's does, so nothing is left beside the file."""
+    handle, temporary = tempfile.mkstemp(dir=module.tmpdir)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(text)
     module.atomic_move(temporary, path, unsafe_writes=module.params["unsafe_writes"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
 
 import pytest
 from ansible_collections.picluster.mpi.plugins.modules import cluster_names
@@ -113,3 +114,22 @@ def test_the_hostname_file_is_written_with_its_mode_and_the_running_name_left_wh
 
 def test_a_marker_without_its_place_for_begin_and_end_is_refused():
     assert cluster_names.marker_problem("# picluster") == "marker '# picluster' has no {mark}, where BEGIN and END go"
+
+
+@pytest.fixture
+def bind_mounted(tmp_path):
+    """A hosts file bind-mounted over another, as Docker mounts a container's /etc/hosts: it cannot be renamed onto."""
+    source, target = tmp_path / "source", tmp_path / "etc" / "hosts"
+    source.write_text(DEBIAN)
+    target.parent.mkdir()
+    target.touch()
+    if subprocess.run(["mount", "--bind", str(source), str(target)], capture_output=True, check=False).returncode:
+        pytest.skip("bind mounts need root and CAP_SYS_ADMIN")
+    yield target
+    subprocess.run(["umount", str(target)], check=True)
+
+
+def test_a_bind_mounted_hosts_file_is_written_in_place_with_unsafe_writes(run_module, bind_mounted):
+    result = run_module("cluster_names", f"path={bind_mounted} marker='{MARKER}' block='{BLOCK}' unsafe_writes=true")
+    left = sorted(path.name for path in bind_mounted.parent.iterdir())  # no temporary file beside it
+    assert (result["changed"], lines(bind_mounted.read_text())[:4], left) == (True, WRITTEN, ["hosts"]), result
