@@ -141,18 +141,24 @@ def hostname_text(text, name):
 
 
 def read(path):
+    """The file's text, or None where it does not exist. Bytes that are not UTF-8 come back as they were written."""
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
             return handle.read()
     except FileNotFoundError:
         return None
+
+
+def shown(text):
+    """The text as a diff shows it: bytes that are not UTF-8 as replacement characters (results must be UTF-8)."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def write(module, path, text):
     """Replace the file by renaming a new one onto it, or write in place where unsafe_writes allows it. The new file
     starts in the module's own temporary directory, as blockinfile's does, so nothing is left beside the file."""
     handle, temporary = tempfile.mkstemp(dir=module.tmpdir)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
+    with os.fdopen(handle, "w", encoding="utf-8", errors="surrogateescape") as out:
         out.write(text)
     module.atomic_move(temporary, path, unsafe_writes=module.params["unsafe_writes"])
 
@@ -182,8 +188,8 @@ def main():
         after = hostname_text(before or "", name)
         if before != after:
             changed.append("hostname file")
-            diffs.append({"before_header": params["hostname_file"], "before": before or "",
-                          "after_header": params["hostname_file"], "after": after})
+            diffs.append({"before_header": params["hostname_file"], "before": shown(before or ""),
+                          "after_header": params["hostname_file"], "after": shown(after)})
             if not module.check_mode:
                 write(module, params["hostname_file"], after)
         if not module.check_mode or before is not None:
@@ -206,7 +212,7 @@ def main():
     changed += [part for part, differs in (("hosts block", with_only_the_block != before),
                                            ("removed lines", after != with_only_the_block)) if differs]
     if before != after:
-        diffs.append({"before_header": path, "before": before, "after_header": path, "after": after})
+        diffs.append({"before_header": path, "before": shown(before), "after_header": path, "after": shown(after)})
         if not module.check_mode:
             write(module, path, after)
     module.exit_json(changed=bool(changed), changed_parts=changed, diff=diffs)

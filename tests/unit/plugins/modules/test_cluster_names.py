@@ -79,6 +79,13 @@ def test_a_file_the_earlier_tasks_wrote_is_left_as_it_is(run_module, tmp_path, o
     assert (result["changed"], hosts.read_text()) == (False, before), result
 
 
+def test_bytes_that_are_not_utf8_are_kept_as_they_were(run_module, tmp_path):
+    hosts = tmp_path / "hosts"
+    hosts.write_bytes(b"192.0.2.7 caf\xe9  # a Latin-1 comment\n")
+    run_module("cluster_names", f"path={hosts} marker='{MARKER}' block='{BLOCK}'")
+    assert hosts.read_bytes().endswith(b"192.0.2.7 caf\xe9  # a Latin-1 comment\n"), hosts.read_bytes()
+
+
 @pytest.fixture
 def hosts_file(tmp_path):
     hosts = tmp_path / "hosts"
