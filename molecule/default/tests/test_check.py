@@ -70,7 +70,17 @@ def test_stand_in_vcgencmd_throttled_since_boot_0xe0000_warns_and_passes(stand_i
         result.stdout), result.stdout[-3000:]
 
 
-def test_check_limited_to_one_node_still_checks_every_node():
-    result = playbook("playbooks/check.yml", "--limit", NODES[-1])
-    assert result.returncode == 0 and f"{len(NODES) ** 2}/{len(NODES) ** 2} ordered pairs" in result.stdout, (
-        result.stdout[-3000:])
+# Time limits given on the command line, as a user gives them: -e makes every value a string.
+@pytest.fixture(scope="module")
+def limited():
+    return playbook("playbooks/check.yml", "--limit", NODES[-1], "-e", "health_one_sided_timeout=90",
+                    "-e", "health_ssh_timeout=20")
+
+
+def test_check_limited_to_one_node_still_checks_every_node(limited):
+    assert limited.returncode == 0 and f"{len(NODES) ** 2}/{len(NODES) ** 2} ordered pairs" in limited.stdout, (
+        limited.stdout[-3000:])
+
+
+def test_time_limits_given_on_the_command_line_are_taken(limited):
+    assert re.search(r"(^|\\n)one-sided +OK ", limited.stdout), limited.stdout[-3000:]
