@@ -90,6 +90,7 @@ import socket
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.picluster.mpi.plugins.module_utils.marked_block import marker_lines
 
 
 def marker_problem(marker):
@@ -99,7 +100,8 @@ def marker_problem(marker):
 
 def block_lines(block, marker):
     """The block as it is written: its BEGIN marker, its lines, its END marker."""
-    return [marker.replace("{mark}", "BEGIN"), *block.splitlines(), marker.replace("{mark}", "END")]
+    begin, end = marker_lines(marker)
+    return [begin, *block.splitlines(), end]
 
 
 def with_block(lines, block, marker, insert_after=""):

@@ -256,6 +256,7 @@ import site
 import socket
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.picluster.mpi.plugins.module_utils.marked_block import marker_lines
 from ansible_collections.picluster.mpi.plugins.module_utils.node_system import (
     CPUFREQ,
     TIME_SYNC_SERVICES,
@@ -532,7 +533,7 @@ def block_lines(text, marker):
     if text is None or not marker:
         return None
     lines = text.splitlines()
-    begin, end = marker.replace("{mark}", "BEGIN"), marker.replace("{mark}", "END")
+    begin, end = marker_lines(marker)
     if begin not in lines or end not in lines[lines.index(begin):]:
         return None
     start = lines.index(begin) + 1
