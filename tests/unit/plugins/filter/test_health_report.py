@@ -340,10 +340,17 @@ def test_in_containers_time_sync_and_the_pi_lines_say_so_without_failing():
         True, [], "n/a ", "n/a "), report["lines"]
 
 
-def test_off_a_pi_every_node_says_not_a_raspberry_pi():
+def test_off_a_pi_the_head_line_says_so_once_for_every_node():
     report = health_of(dict.fromkeys(NODES, node_health()))
-    assert [text for text in report["lines"] if "not a Raspberry Pi (no vcgencmd)" in text and text.startswith("  ")] == [
-        f"  {node:<12} not a Raspberry Pi (no vcgencmd)" for node in NODES], report["lines"]
+    pi_lines = [text for text in report["lines"] if "not a Raspberry Pi (no vcgencmd)" in text]
+    assert pi_lines == [line(report, "pi health")] and pi_lines[0].endswith(f"on any of the {len(NODES)} nodes"), (
+        report["lines"])
+
+
+def test_off_a_pi_a_node_with_a_cpu_clock_keeps_its_line():
+    report = health_of(dict.fromkeys(NODES, node_health(cpu=PI_CPU)))
+    assert [text for text in report["lines"] if text.startswith("  ") and "MHz" in text] == [
+        f"  {node:<12} not a Raspberry Pi (no vcgencmd), CPU 1500/1800 MHz ondemand" for node in NODES], report["lines"]
 
 
 def test_healthy_pis_pass_with_their_temperature_and_cpu_clock():
