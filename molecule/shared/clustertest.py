@@ -64,6 +64,17 @@ def as_mpi_user(command: str) -> str:
     return f"sudo -u {MPI_USER} -i -- sh -c '" + command.replace("'", "'\"'\"'") + "'"
 
 
+def open_mpi_param(host, framework: str, component: str, name: str) -> tuple[str, str]:
+    """An Open MPI parameter as the MPI user's Open MPI sees it: its value, and the file it came from ('' where it
+    came from anywhere else), from `ompi_info --parsable`."""
+    prefix = f"mca:{framework}:{component}:param:{name}:"
+    lines = host.check_output(as_mpi_user(f"ompi_info --parsable --level 9 --param {framework} {component}"))
+    found = {key: value for key, _colon, value in (line[len(prefix):].partition(":") for line in lines.splitlines()
+                                                    if line.startswith(prefix))}
+    source = re.fullmatch(r"file \((.+):\d+\)", found.get("source", ""))
+    return found.get("value", ""), source.group(1) if source else ""
+
+
 def write_as_mpi_user(host, path: str, content: str) -> None:
     """Write a file owned by the MPI user, as a user of the cluster would copy a script."""
     encoded = base64.b64encode(content.encode()).decode()

@@ -164,7 +164,6 @@ def _node(name, node_vars, info):
         "names": names,
         "set_hostname": set_hostname,
         "hostname": name if set_hostname else info.get("hostname", ""),
-        "running_hostname": info.get("hostname", ""),
         "slots": slots,
         "cpus": cpus,
         "topology": dict(info.get("topology") or {}),
@@ -183,7 +182,9 @@ def _node(name, node_vars, info):
         "cpufreq": dict(info["cpufreq"]) if info.get("cpufreq") else None,
         "boot_id": info.get("boot_id") or "",
         "python_site": info.get("python_site") or "",
-        "files_without_block": list(info.get("files_without_block") or []),
+        # Kept aside once as FILE.old: a file of the collection's that holds lines but not its block, and a file the
+        # collection wrote where it writes no more (the MPI user's Open MPI parameters, now system-wide).
+        "keep_aside": list(info.get("files_without_block") or []) + list(info.get("superseded_files") or []),
         "hosts_block": info.get("hosts_block"),
         "paths": dict(info.get("paths") or {}),
         "fstab_block": info.get("fstab_block"),

@@ -7,10 +7,11 @@ author: picluster.mpi maintainers
 version_added: 0.2.0
 short_description: The Open MPI settings of the cluster, from the cluster view
 description:
-  - Decides the MCA parameters of C(~/.openmpi/mca-params.conf) and, on Open MPI 5, of PRRTE's
-    C(~/.prte/mca-params.conf), from the live nodes of the cluster view (filter P(picluster.mpi.cluster_view#filter)) and
-    their Open MPI major version, the cluster networks and interfaces, nodes with more slots than CPUs, nodes that share
-    one kernel (containers on one host), then the owner's own parameters over all of it.
+  - Decides the MCA parameters of C(/etc/openmpi/openmpi-mca-params.conf) and, on Open MPI 5, of PRRTE's
+    C(/etc/openmpi/prte-mca-params.conf), from the live nodes of the cluster view (filter
+    P(picluster.mpi.cluster_view#filter)) and their Open MPI major version, the cluster networks and interfaces, nodes
+    with more slots than CPUs, nodes that share one kernel (containers on one host), then the owner's own parameters
+    over all of it.
   - Also says whether mpi4py's default thread level is lowered on the nodes (Open MPI 4 with a level set).
 positional: networks, mca_params, prte_params, mpi4py_thread_level
 options:
@@ -47,7 +48,8 @@ RETURN = r"""
 _value:
   description:
     - C(openmpi_major), C(prte) (Open MPI 5, whose run-time PRRTE reads settings of its own), C(library) (the
-      parameters of C(~/.openmpi/mca-params.conf)), C(prte_params) (those of C(~/.prte/mca-params.conf), null on
+      parameters of C(/etc/openmpi/openmpi-mca-params.conf)), C(prte_params) (those of
+      C(/etc/openmpi/prte-mca-params.conf), null on
       Open MPI 4), C(unbound) (whether ranks are left unbound) and C(mpi4py_defaults) (whether mpi4py's default
       thread level is lowered on the nodes).
   type: dict
@@ -62,7 +64,7 @@ def openmpi_settings(view, networks=None, mca_params=None, prte_params=None, mpi
     nodes = [view["nodes"][name] for name in view["live"]]
     major = int(view.get("openmpi_major") or 4)
     # Open MPI 5 hands starting and wiring up the job to PRRTE, which reads its run-time parameters from
-    # ~/.prte/mca-params.conf (and calls the SSH one plm_ssh_args); it ignores them in ~/.openmpi.
+    # prte-mca-params.conf (and calls the SSH one plm_ssh_args); it ignores them in openmpi-mca-params.conf.
     prte = major >= 5
     networks = list(networks or []) or _unique(node["network"] for node in nodes)
     oversubscribed = any(node.get("oversubscribed") for node in nodes)

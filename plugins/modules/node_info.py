@@ -38,6 +38,20 @@ options:
     description: How the first line of the block starts.
     type: str
     default: "# BEGIN picluster.mpi"
+  superseded_files:
+    description:
+      - Files an earlier release wrote that the collection no longer writes. Those that exist and hold a line starting
+        with one of O(superseded_signs) are named in RV(superseded_files).
+    type: list
+    elements: path
+    default: []
+  superseded_signs:
+    description:
+      - How the lines start that show the collection wrote a file of O(superseded_files); a file with none of them
+        is someone else's.
+    type: list
+    elements: str
+    default: ["# Ansible managed", "# BEGIN picluster.mpi"]
   hosts_marker:
     description:
       - The marker of the block of cluster names in C(/etc/hosts), with C({mark}) where C(BEGIN) and C(END) go
@@ -242,6 +256,12 @@ files_without_block:
   type: list
   elements: str
   sample: [/home/mpi/machinefile]
+superseded_files:
+  description: The files of O(superseded_files) that hold a line starting with one of O(superseded_signs).
+  returned: always
+  type: list
+  elements: str
+  sample: [/home/mpi/.openmpi/mca-params.conf]
 """
 
 import glob
@@ -496,18 +516,29 @@ def boot_id(path="/proc/sys/kernel/random/boot_id"):
         return ""
 
 
+def file_lines(path):
+    """A file's lines, or None where it cannot be read: missing is the usual case; unreadable or not a file, the
+    file's writer reports it better."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read().splitlines()
+    except OSError:
+        return None
+
+
 def files_without_block(paths, marker):
     found = []
     for path in paths:
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                lines = handle.read().splitlines()
-        except OSError:
-            # Missing is the usual case; unreadable or not a file, the block's writer reports it better.
-            continue
-        if any(line.strip() for line in lines) and not any(line.startswith(marker) for line in lines):
+        lines = file_lines(path)
+        if lines and any(line.strip() for line in lines) and not any(line.startswith(marker) for line in lines):
             found.append(path)
     return found
+
+
+def superseded_files(paths, signs):
+    """The files that hold a line starting with one of signs: written by the collection, not by their owner."""
+    return [path for path in paths
+            if any(line.startswith(sign) for line in file_lines(path) or [] for sign in signs if sign)]
 
 
 # Where cloud-init keeps what decides the names at boot (Debian's and Ubuntu's packages): its program, the file that
@@ -611,6 +642,9 @@ def main():
             "packages": {"type": "list", "elements": "str", "default": []},
             "block_files": {"type": "list", "elements": "path", "default": []},
             "block_marker": {"type": "str", "default": "# BEGIN picluster.mpi"},
+            "superseded_files": {"type": "list", "elements": "path", "default": []},
+            "superseded_signs": {"type": "list", "elements": "str",
+                                 "default": ["# Ansible managed", "# BEGIN picluster.mpi"]},
             "hosts_marker": {"type": "str", "default": ""},
             "paths": {"type": "list", "elements": "path", "default": []},
             "fstab_marker": {"type": "str", "default": ""},
@@ -647,6 +681,7 @@ def main():
         boot_id=boot_id(),
         python_site=python_site(),
         files_without_block=files_without_block(module.params["block_files"], module.params["block_marker"]),
+        superseded_files=superseded_files(module.params["superseded_files"], module.params["superseded_signs"]),
         hosts_block=block_lines(read_text("/etc/hosts"), module.params["hosts_marker"]),
         cloud_init=cloud_init(hosts_marker=module.params["hosts_marker"]),
         paths=path_states(module.params["paths"]),

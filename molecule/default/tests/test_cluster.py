@@ -18,6 +18,7 @@ from clustertest import (
     greetings,
     helloworld,
     node,
+    open_mpi_param,
     ssh_works,
     write_as_mpi_user,
 )
@@ -32,10 +33,17 @@ def cluster_interface(host) -> tuple[str, str]:
     raise AssertionError("no interface holds a cluster address")
 
 
+# Where every user's Open MPI reads the cluster's settings (after their own ~/.openmpi, before its defaults), and
+# Open MPI 5's run-time (PRRTE) its own.
+OPENMPI_PARAMS = "/etc/openmpi/openmpi-mca-params.conf"
+PRTE_PARAMS = "/etc/openmpi/prte-mca-params.conf"
+
+
 def mca_params(host, path: str) -> dict[str, str]:
-    """The parameters of an Open MPI parameter file, name to value."""
-    content = host.file(f"{MPI_HOME}/{path}").content_string
-    return dict(line.split(" = ", 1) for line in content.splitlines() if " = " in line and not line.startswith("#"))
+    """The parameters of an Open MPI parameter file, name to value (the last line of a name wins, as in Open MPI)."""
+    content = host.file(path).content_string
+    pairs = [line.partition("=") for line in content.splitlines() if "=" in line and not line.lstrip().startswith("#")]
+    return {name.strip(): value.strip() for name, _equals, value in pairs}
 
 
 def open_mpi_major(host) -> int:
@@ -151,20 +159,21 @@ def test_machinefile_lists_the_head_first_and_every_node_with_its_slots(name):
 def test_mpi_traffic_is_kept_on_the_cluster_network(name):
     host = node(name)
     _device, network = cluster_interface(host)
-    assert mca_params(host, ".openmpi/mca-params.conf")["btl_tcp_if_include"] == network
+    # As the MPI user's Open MPI reads it: the system-wide file, with nothing of the user's own over it.
+    assert open_mpi_param(host, "btl", "tcp", "btl_tcp_if_include") == (network, OPENMPI_PARAMS)
 
 
 @EVERY_RELEASE
 @pytest.mark.parametrize("name", NODES)
 def test_open_mpi_start_up_is_kept_on_the_cluster_network(name):
-    """Open MPI 4 reads its run-time settings from ~/.openmpi; Open MPI 5's run-time (PRRTE) from ~/.prte."""
+    """Open MPI 4 reads its run-time settings from its own parameter file; Open MPI 5's run-time (PRRTE) from its."""
     host = node(name)
     device, network = cluster_interface(host)
     if open_mpi_major(host) >= 5:
         # PRRTE ignores a subnet on hosts with IPv6 addresses (openpmix/openpmix#4031): interface names.
-        assert mca_params(host, ".prte/mca-params.conf")["oob_tcp_if_include"].split(",") == [device]
+        assert mca_params(host, PRTE_PARAMS)["oob_tcp_if_include"].split(",") == [device]
     else:
-        assert mca_params(host, ".openmpi/mca-params.conf")["oob_tcp_if_include"] == network
+        assert mca_params(host, OPENMPI_PARAMS)["oob_tcp_if_include"] == network
 
 
 @EVERY_RELEASE
@@ -172,21 +181,21 @@ def test_open_mpi_start_up_is_kept_on_the_cluster_network(name):
 def test_open_mpi_start_up_never_waits_at_an_ssh_prompt(name):
     host = node(name)
     prte = open_mpi_major(host) >= 5
-    path, param = (".prte/mca-params.conf", "plm_ssh_args") if prte else (".openmpi/mca-params.conf", "plm_rsh_args")
+    path, param = (PRTE_PARAMS, "plm_ssh_args") if prte else (OPENMPI_PARAMS, "plm_rsh_args")
     assert "BatchMode=yes" in mca_params(host, path).get(param, ""), mca_params(host, path)
 
 
 @EVERY_RELEASE
 @pytest.mark.parametrize("name", NODES)
 def test_open_mpi_uses_only_the_transports_a_pi_cluster_has(name):
-    content = node(name).file(f"{MPI_HOME}/.openmpi/mca-params.conf").content_string
+    content = node(name).file(OPENMPI_PARAMS).content_string
     assert re.search(r"^btl = self,(vader|sm),tcp$", content, re.MULTILINE), content
 
 
 @EVERY_RELEASE
 def test_ranks_yield_the_cpu_when_a_node_has_more_slots_than_cpus():
     oversubscribed = any(int(node(name).check_output("nproc")) < SLOTS for name in NODES)
-    params = {name: mca_params(node(name), ".openmpi/mca-params.conf").get("mpi_yield_when_idle") for name in NODES}
+    params = {name: mca_params(node(name), OPENMPI_PARAMS).get("mpi_yield_when_idle") for name in NODES}
     assert params == dict.fromkeys(NODES, "1" if oversubscribed else None), params
 
 

@@ -1,9 +1,10 @@
-"""A node provisioned by picluster.mpi 0.1.0 holds its machinefile and Open MPI parameters as whole files, which
-0.2.0 writes as one marked block: site.yml keeps each old file aside once, as FILE.old, and starts a new one."""
+"""A node provisioned by picluster.mpi 0.1.0 holds its machinefile as a whole file, which 0.2.0 writes as one marked
+block, and the cluster's Open MPI parameters in the MPI user's ~/.openmpi, which 0.2.0 writes system-wide: site.yml
+keeps each old file aside once, as FILE.old, and the MPI user's own parameters stay theirs."""
 from __future__ import annotations
 
 import pytest
-from clustertest import HEAD, MPI_HOME, NODES, SLOTS, as_mpi_user, node, playbook, write_as_mpi_user
+from clustertest import HEAD, MPI_HOME, NODES, SLOTS, as_mpi_user, node, open_mpi_param, playbook, write_as_mpi_user
 from playbook_output import changed_hosts
 
 UPGRADED = NODES[2]
@@ -17,7 +18,11 @@ OLD = {
     f"{MPI_HOME}/.openmpi/mca-params.conf": "#\n# Ansible managed\n#\nbtl = self,vader,tcp\npml = ob1\n"
     "plm_rsh_args = -o BatchMode=yes\n",
 }
+MACHINEFILE = f"{MPI_HOME}/machinefile"
+USER_PARAMS = f"{MPI_HOME}/.openmpi/mca-params.conf"
 OWN_LINE = "# my own note, outside the block"
+# A setting of the MPI user's own, in the file Open MPI reads before the system-wide one.
+OWN_PARAM = ("btl_tcp_eager_limit", "32768")
 
 
 def remove_kept_files(host) -> None:
@@ -25,13 +30,15 @@ def remove_kept_files(host) -> None:
 
 
 def remove_own_lines(host) -> None:
-    host.check_output(f"sed -i '/^{OWN_LINE}$/d' " + " ".join(OLD))
+    host.check_output(f"sed -i '/^{OWN_LINE}$/d' {MACHINEFILE}")
+    host.check_output(f"rm -f {USER_PARAMS}")
 
 
 @pytest.fixture(scope="module")
 def upgraded():
     host = node(UPGRADED)
     remove_kept_files(host)
+    host.check_output(as_mpi_user(f"mkdir -p {USER_PARAMS.rsplit('/', 1)[0]}"))
     for path, content in OLD.items():
         write_as_mpi_user(host, path, content)
     try:
@@ -62,10 +69,13 @@ def test_the_old_file_is_kept_aside_unchanged(upgraded, path):
     assert kept.exists and kept.content_string == OLD[path], f"{path}.old: {kept.exists and kept.content_string!r}"
 
 
-@pytest.mark.parametrize("path", list(OLD))
-def test_the_new_file_holds_one_block_and_nothing_else(upgraded, path):
-    text = node(UPGRADED).file(path).content_string
+def test_the_new_machinefile_holds_one_block_and_nothing_else(upgraded):
+    text = node(UPGRADED).file(MACHINEFILE).content_string
     assert text.count(BEGIN) == 1 and outside_the_block(text) == [], text
+
+
+def test_the_mpi_users_old_parameters_are_gone_so_the_system_wide_ones_apply(upgraded):
+    assert not node(UPGRADED).file(USER_PARAMS).exists, node(UPGRADED).file(USER_PARAMS).content_string
 
 
 def test_the_upgraded_machinefile_lists_every_node_once(upgraded):
@@ -82,8 +92,17 @@ def test_mpirun_reaches_every_node_from_the_upgraded_node(upgraded):
 
 def test_lines_the_owner_adds_outside_the_block_stay_and_change_nothing(upgraded):
     host = node(UPGRADED)
-    path = f"{MPI_HOME}/.openmpi/mca-params.conf"
-    host.check_output(as_mpi_user(f"echo '{OWN_LINE}' >> {path}"))
+    host.check_output(as_mpi_user(f"echo '{OWN_LINE}' >> {MACHINEFILE}"))
     again = playbook("site.yml")
     assert again.returncode == 0 and not changed_hosts(again.stdout), again.stdout[-3000:]
-    assert outside_the_block(host.file(path).content_string) == [OWN_LINE]
+    assert outside_the_block(host.file(MACHINEFILE).content_string) == [OWN_LINE]
+
+
+def test_the_mpi_users_own_parameters_stay_and_win(upgraded):
+    host = node(UPGRADED)
+    name, value = OWN_PARAM
+    write_as_mpi_user(host, USER_PARAMS, f"{name} = {value}\n")
+    again = playbook("site.yml")
+    assert again.returncode == 0 and not changed_hosts(again.stdout), again.stdout[-3000:]
+    assert host.file(USER_PARAMS).content_string == f"{name} = {value}\n"
+    assert open_mpi_param(host, "btl", "tcp", name) == (value, USER_PARAMS)

@@ -73,7 +73,7 @@ def test_srun_reaches_every_node():
 
 
 def test_ranks_started_by_srun_read_the_cluster_network_settings():
-    # The same ~/.openmpi/mca-params.conf that keeps mpirun's ranks off Docker's bridge reaches srun's.
+    # The same /etc/openmpi/openmpi-mca-params.conf that keeps mpirun's ranks off Docker's bridge reaches srun's.
     lines = on_head_as_mpi(f"timeout 120 srun --nodes={len(NODES)} ompi_info --parsable --param btl tcp --level 9").splitlines()
     values = [line.rsplit(":", 1)[1] for line in lines if ":btl_tcp_if_include:value:" in line]
     network = ".".join(ADDRESSES[HEAD].split(".")[:2])

@@ -109,15 +109,20 @@ def test_a_node_carries_its_release_keys_and_mpi_stack():
     }, node
 
 
-@pytest.mark.parametrize("files", [[], ["/home/mpi/machinefile", "/home/mpi/.openmpi/mca-params.conf"]])
-def test_a_node_carries_the_files_it_holds_without_their_block(files):
+@pytest.mark.parametrize("without_block, superseded", [
+    ([], []),
+    (["/home/mpi/machinefile"], []),
+    ([], ["/home/mpi/.openmpi/mca-params.conf"]),
+    (["/home/mpi/machinefile"], ["/home/mpi/.openmpi/mca-params.conf", "/home/mpi/.prte/mca-params.conf"]),
+])
+def test_a_node_keeps_aside_its_files_without_their_block_and_the_superseded_ones(without_block, superseded):
     hostvars = cluster()
-    info(hostvars, "rpi-1")["files_without_block"] = files
-    assert view(hostvars)["nodes"]["rpi-1"]["files_without_block"] == files
+    info(hostvars, "rpi-1").update(files_without_block=without_block, superseded_files=superseded)
+    assert view(hostvars)["nodes"]["rpi-1"]["keep_aside"] == without_block + superseded
 
 
 def test_a_node_info_without_block_files_leaves_none_to_keep_aside():
-    assert all(node["files_without_block"] == [] for node in view()["nodes"].values())
+    assert all(node["keep_aside"] == [] for node in view()["nodes"].values())
 
 
 def test_the_view_names_its_group_head_and_members():

@@ -106,6 +106,29 @@ def test_missing_files_and_directories_are_not_named(tmp_path):
     assert node_info.files_without_block([str(tmp_path / "absent"), str(tmp_path)], MARKER) == []
 
 
+SIGNS = ["# Ansible managed", "# BEGIN picluster.mpi"]
+
+
+@pytest.mark.parametrize("content, named", [
+    # As 0.1.0's template wrote ~/.openmpi/mca-params.conf, and as 0.2.0's development wrote it, as a block.
+    ("#\n# Ansible managed\n#\nbtl = self,vader,tcp\npml = ob1\n", True),
+    ("mpi_yield_when_idle = 1\n# BEGIN picluster.mpi machinefile: written by site.yml\nbtl = self,tcp\n"
+     "# END picluster.mpi machinefile: written by site.yml\n", True),
+    # The owner's own settings are theirs.
+    ("btl_tcp_eager_limit = 65536\n", False),
+    ("# my notes: Ansible managed this once\n", False),
+    ("", False),
+])
+def test_a_superseded_file_is_named_only_where_the_collection_wrote_it(tmp_path, content, named):
+    path = tmp_path / "mca-params.conf"
+    path.write_text(content)
+    assert node_info.superseded_files([str(path)], SIGNS) == ([str(path)] if named else [])
+
+
+def test_missing_superseded_files_are_not_named(tmp_path):
+    assert node_info.superseded_files([str(tmp_path / "absent"), str(tmp_path)], SIGNS) == []
+
+
 IP_ADDR = r"""1: lo    inet 127.0.0.1/8 scope host lo\       valid_lft forever preferred_lft forever
 2: eth0    inet 192.0.2.10/24 brd 192.0.2.255 scope global eth0\       valid_lft forever preferred_lft forever
 2: eth0    inet 192.0.2.51/24 scope global secondary eth0:1\       valid_lft forever preferred_lft forever
@@ -299,6 +322,14 @@ def test_the_run_names_a_file_without_the_block(run_module, tmp_path):
     blocked.write_text(f"{MARKER} machinefile: x\nbtl = self,tcp\n# END picluster.mpi machinefile: x\n")
     files = run_module("node_info", f"block_files={whole},{blocked},{tmp_path / 'absent'}")["files_without_block"]
     assert files == [str(whole)]
+
+
+def test_the_run_names_a_superseded_file_the_collection_wrote(run_module, tmp_path):
+    written, own = tmp_path / "written", tmp_path / "own"
+    written.write_text("#\n# Ansible managed\n#\nbtl = self,tcp\n")
+    own.write_text("btl = self,tcp\n")
+    files = run_module("node_info", f"superseded_files={written},{own},{tmp_path / 'absent'}")["superseded_files"]
+    assert files == [str(written)]
 
 
 def test_the_run_reports_this_machines_boot_id(result):
