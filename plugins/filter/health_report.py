@@ -317,7 +317,7 @@ def _pi_health(live: list, health: dict) -> tuple[list, list, list]:
         # The head line says it for every node: a node's own line stays where it adds its CPU clock (64 lines that
         # each say "not a Raspberry Pi" hide the report's other lines).
         lines = [text for text in lines if not text.endswith(NOT_A_PI)]
-    return [head] + lines, problems, warnings
+    return [head, *lines], problems, warnings
 
 
 def _cloud_init_node(node: dict) -> tuple[str, list]:
