@@ -69,8 +69,8 @@ def open_mpi_param(host, framework: str, component: str, name: str) -> tuple[str
     came from anywhere else), from `ompi_info --parsable`."""
     prefix = f"mca:{framework}:{component}:param:{name}:"
     lines = host.check_output(as_mpi_user(f"ompi_info --parsable --level 9 --param {framework} {component}"))
-    found = {key: value for key, _colon, value in (line[len(prefix):].partition(":") for line in lines.splitlines()
-                                                    if line.startswith(prefix))}
+    ours = [line[len(prefix):] for line in lines.splitlines() if line.startswith(prefix)]
+    found = {key: value for key, _colon, value in (line.partition(":") for line in ours)}
     source = re.fullmatch(r"file \((.+):\d+\)", found.get("source", ""))
     return found.get("value", ""), source.group(1) if source else ""
 
