@@ -67,7 +67,7 @@ ssh:
   type: dict
   sample: {rpi-0: ok, rpi-1: "Host key verification failed."}
 retried:
-  description: Per peer whose first login a busy sshd dropped, what ssh said then; RV(ssh) has the second try's outcome.
+  description: Per peer whose first login a busy sshd dropped, what ssh said then; RV(ssh) has the last try's outcome.
   returned: always
   type: dict
   sample: {rpi-7: "Connection closed by 192.0.2.17 port 22"}
@@ -92,13 +92,12 @@ clock_offsets:
   sample: {rpi-0: {offset: 0.0, uncertainty: 0.002}, rpi-1: {offset: -0.31, uncertainty: 0.09}}
 """
 
-import random
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.picluster.mpi.plugins.module_utils.all_pairs import dropped, login_steps
+from ansible_collections.picluster.mpi.plugins.module_utils.all_pairs import login_steps, with_retries
 
 
 def ssh_result(module, user, peer, timeout):
@@ -170,13 +169,11 @@ def main():
     results, retried = {}, {}
 
     def login(peer):
-        outcome = ssh_result(module, params["user"], peer, params["timeout"])
-        if dropped(outcome[0]):
-            # sshd drops logins past MaxStartups before they authenticate: once more, after a moment, tells a busy
-            # sshd from a real refusal.
-            retried[peer] = outcome[0]
-            time.sleep(random.uniform(0.5, 2.0))
-            outcome = ssh_result(module, params["user"], peer, params["timeout"])
+        # sshd drops logins past MaxStartups before they authenticate: more tries, after a while, tell a busy sshd
+        # from a real refusal.
+        outcome, first_drop = with_retries(lambda: ssh_result(module, params["user"], peer, params["timeout"]))
+        if first_drop:
+            retried[peer] = first_drop
         return outcome
 
     with ThreadPoolExecutor(max_workers=params["width"]) as pool:

@@ -31,6 +31,23 @@ def probes(live=NODES, head="rpi-0") -> dict:
     }
 
 
+def test_a_login_dropped_once_by_a_busy_sshd_is_said_and_not_counted():
+    found = probes()
+    found["rpi-1"]["retried"] = {"rpi-2": "Connection reset by 192.0.2.12 port 22"}
+    report = health.health_report(cluster_view(), found, mpirun())
+    assert report["ok"] and "  1 login(s) dropped by a busy sshd (MaxStartups) worked at a later try: rpi-1 -> rpi-2" in (
+        report["lines"]), report["lines"]
+
+
+def test_a_login_dropped_at_every_try_fails_and_says_what_to_change():
+    found = probes()
+    found["rpi-1"]["retried"] = {"rpi-2": "Connection reset by 192.0.2.12 port 22"}
+    found["rpi-1"]["ssh"]["rpi-2"] = "Connection reset by 192.0.2.12 port 22"
+    report = health.health_report(cluster_view(), found, mpirun())
+    hint = [text for text in report["lines"] if "at each of" in text]
+    assert not report["ok"] and hint and "lower health_ssh_width" in hint[0], report["lines"]
+
+
 def mpirun(live=NODES, rc=0) -> dict:
     return {"rc": rc, "stdout": "\n".join(live)}
 

@@ -5,7 +5,7 @@ import itertools
 from collections import Counter
 
 import pytest
-from ansible_collections.picluster.mpi.plugins.module_utils.all_pairs import dropped, login_steps
+from ansible_collections.picluster.mpi.plugins.module_utils.all_pairs import DROPPED_TRIES, dropped, login_steps, with_retries
 
 SIZES = [1, 4, 31, 32, 64]
 
@@ -57,3 +57,33 @@ def test_a_width_below_one_is_refused():
 ])
 def test_a_login_dropped_by_a_busy_sshd_is_told_from_a_refusal(message, busy):
     assert dropped(message) is busy
+
+
+DROP = "Connection reset by 192.0.2.17 port 22"
+
+
+def tries(*messages):
+    """An attempt that answers with these messages in turn, and the pauses asked for between them."""
+    answers, pauses = iter(messages), []
+    return (lambda: (next(answers), None)), pauses
+
+
+@pytest.mark.parametrize(("messages", "outcome", "first_drop", "paused"), [
+    (["ok"], "ok", None, []),
+    ([DROP, "ok"], "ok", DROP, [1]),
+    ([DROP, DROP, "ok"], "ok", DROP, [1, 2]),
+    ([DROP] * DROPPED_TRIES, DROP, DROP, list(range(1, DROPPED_TRIES))),
+    # A refusal is the pair's fault: never tried again, and not a drop.
+    (["Host key verification failed."], "Host key verification failed.", None, []),
+    ([DROP, "Permission denied (publickey)."], "Permission denied (publickey).", DROP, [1]),
+])
+def test_a_dropped_login_is_tried_again_with_longer_pauses_and_a_refusal_is_not(messages, outcome, first_drop, paused):
+    attempt, pauses = tries(*messages)
+    result = with_retries(attempt, pause=pauses.append)
+    assert (result[0][0], result[1], pauses) == (outcome, first_drop, paused)
+
+
+def test_a_login_dropped_at_every_try_stops_after_the_last():
+    calls = []
+    with_retries(lambda: calls.append(1) or (DROP, None), pause=lambda _n: None)
+    assert len(calls) == DROPPED_TRIES
