@@ -523,7 +523,9 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
     if mpirun.get("rc") is None:
         status, detail = False, f"not run: the head node {cluster['head']} does not answer"
     elif mpirun.get("rc") == 0 and every_rank:
-        status, detail = True, f"{len(ranks)} ranks, one per live node: {', '.join(sorted(ranks))}"
+        # In the cluster's order, as the other lines name nodes (as text, rpi-10 came before rpi-2).
+        shown = sorted(ranks, key=lambda name: (live.index(name) if name in live else len(live), name))
+        status, detail = True, f"{len(ranks)} ranks, one per live node: {', '.join(shown)}"
     elif mpirun.get("rc") == TIMED_OUT and every_rank:
         status, detail = "WARN", f"{len(ranks)} ranks, one per live node, answered; {LAUNCHER_HANG}"
         launcher_warnings.append(f"mpirun: {detail}")

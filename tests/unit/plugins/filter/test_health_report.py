@@ -48,6 +48,16 @@ def test_a_login_dropped_at_every_try_fails_and_says_what_to_change():
     assert not report["ok"] and hint and "lower health_ssh_width" in hint[0], report["lines"]
 
 
+def test_the_mpirun_line_names_the_ranks_hosts_in_the_clusters_order():
+    names = [f"rpi-{index}" for index in range(12)]
+    view = {"group": "cluster", "head": "rpi-0", "members": names, "live": names,
+            "nodes": {node: {"versions": dict(VERSIONS), "slots": 4} for node in names}}
+    found = {node: {"ssh": dict.fromkeys(names, "ok"), "resolves": {}, "clock_offsets": {},
+                    "machinefile": [[peer, "4"] for peer in names]} for node in names}
+    report = health.health_report(view, found, {"rc": 0, "stdout": "\n".join(sorted(names))})
+    assert line(report, "mpirun").endswith(f"one per live node: {', '.join(names)}"), report["lines"]
+
+
 def mpirun(live=NODES, rc=0) -> dict:
     return {"rc": rc, "stdout": "\n".join(live)}
 
