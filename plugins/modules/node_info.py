@@ -517,28 +517,23 @@ def boot_id(path="/proc/sys/kernel/random/boot_id"):
 
 
 def file_lines(path):
-    """A file's lines, or None where it cannot be read: missing is the usual case; unreadable or not a file, the
-    file's writer reports it better."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read().splitlines()
-    except OSError:
-        return None
+    """A file's lines; none where it cannot be read: missing is the usual case; unreadable or not a file, the file's
+    writer reports it better."""
+    return (read_text(path) or "").splitlines()
 
 
 def files_without_block(paths, marker):
     found = []
     for path in paths:
         lines = file_lines(path)
-        if lines and any(line.strip() for line in lines) and not any(line.startswith(marker) for line in lines):
+        if any(line.strip() for line in lines) and not any(line.startswith(marker) for line in lines):
             found.append(path)
     return found
 
 
 def superseded_files(paths, signs):
     """The files that hold a line starting with one of signs: written by the collection, not by their owner."""
-    return [path for path in paths
-            if any(line.startswith(sign) for line in file_lines(path) or [] for sign in signs if sign)]
+    return [path for path in paths if any(line.startswith(sign) for line in file_lines(path) for sign in signs if sign)]
 
 
 # Where cloud-init keeps what decides the names at boot (Debian's and Ubuntu's packages): its program, the file that

@@ -10,16 +10,16 @@ from playbook_output import changed_hosts
 UPGRADED = NODES[2]
 BEGIN = "# BEGIN picluster.mpi machinefile"
 END = "# END picluster.mpi machinefile"
-# Byte for byte what 0.1.0's template module wrote.
-OLD = {
-    f"{MPI_HOME}/machinefile": "#\n# Ansible managed\n#\n"
-    "# Open MPI hostfile: the head node first, so rank 0 runs where mpirun is called.\n"
-    + "".join(f"{name} slots={SLOTS}\n" for name in [HEAD] + [n for n in NODES if n != HEAD]),
-    f"{MPI_HOME}/.openmpi/mca-params.conf": "#\n# Ansible managed\n#\nbtl = self,vader,tcp\npml = ob1\n"
-    "plm_rsh_args = -o BatchMode=yes\n",
-}
 MACHINEFILE = f"{MPI_HOME}/machinefile"
 USER_PARAMS = f"{MPI_HOME}/.openmpi/mca-params.conf"
+# Byte for byte what 0.1.0's template module wrote.
+OLD = {
+    MACHINEFILE: "#\n# Ansible managed\n#\n"
+    "# Open MPI hostfile: the head node first, so rank 0 runs where mpirun is called.\n"
+    + "".join(f"{name} slots={SLOTS}\n" for name in [HEAD] + [n for n in NODES if n != HEAD]),
+    USER_PARAMS: "#\n# Ansible managed\n#\nbtl = self,vader,tcp\npml = ob1\n"
+    "plm_rsh_args = -o BatchMode=yes\n",
+}
 OWN_LINE = "# my own note, outside the block"
 # A setting of the MPI user's own, in the file Open MPI reads before the system-wide one.
 OWN_PARAM = ("btl_tcp_eager_limit", "32768")
@@ -79,7 +79,7 @@ def test_the_mpi_users_old_parameters_are_gone_so_the_system_wide_ones_apply(upg
 
 
 def test_the_upgraded_machinefile_lists_every_node_once(upgraded):
-    text = node(UPGRADED).file(f"{MPI_HOME}/machinefile").content_string
+    text = node(UPGRADED).file(MACHINEFILE).content_string
     names = [line.split()[0] for line in text.splitlines() if line and not line.startswith("#")]
     assert sorted(names) == sorted(NODES), text
 
