@@ -4,6 +4,7 @@
 Usage:
     bench/provision_bench.py [--nodes 4 16] [--pairs 5] [--mitogen] [--plot docs/provision-time.png]
     bench/provision_bench.py --nodes 4 16 32 64 --scale --pairs 1 --slots 1 [--pingpong-args '--rounds 8']
+    bench/provision_bench.py --report results/provision-bench-TIMESTAMP.json
 
 For each size it boots a fresh virtual cluster (tools/vcluster) and measures, in the same run:
 
@@ -280,23 +281,39 @@ def first_error(output: str) -> str:
     return "no error line in the output"
 
 
-def per_added_node(rows: list[dict], key: str) -> list[str]:
+def wall_s(row: dict, key: str) -> float:
+    """A step's wall time."""
+    return row[key]["wall_s"]
+
+
+def node_cpu_s(row: dict, key: str) -> float:
+    """A step's CPU seconds per node: what each node did itself, and so, where every node has its own CPU (as on
+    Pis), what sets the step's wall time. On one machine every node's work shares its cores instead."""
+    return row[key]["nodes_cpu_s"] / row["nodes"]
+
+
+def controller_s(row: dict, key: str) -> float:
+    """A step's CPU seconds on the controller: ansible-playbook and its forks, whatever the nodes run on."""
+    return row[key]["controller_cpu_s"]
+
+
+def slopes(rows: list[dict], key: str, value=wall_s) -> list[tuple[int, int, float]]:
+    """What each added node cost, from one size to the next: (smaller size, larger size, seconds per node)."""
+    return [(small["nodes"], large["nodes"], (value(large, key) - value(small, key)) / (large["nodes"] - small["nodes"]))
+            for small, large in zip(rows, rows[1:]) if key in small and key in large]
+
+
+def per_added_node(rows: list[dict], key: str, value=wall_s) -> list[str]:
     """Seconds each added node cost, from one size to the next."""
-    steps = []
-    for small, large in zip(rows, rows[1:]):
-        if key in small and key in large:
-            slope = (large[key]["wall_s"] - small[key]["wall_s"]) / (large["nodes"] - small["nodes"])
-            steps.append(f"{small['nodes']}->{large['nodes']}: {slope:.2f} s")
-    return steps
+    return [f"{small}->{large}: {slope:.2f} s" for small, large, slope in slopes(rows, key, value)]
 
 
-def linear(rows: list[dict], key: str) -> bool | None:
+def linear(rows: list[dict], key: str, value=wall_s) -> bool | None:
     """Whether seconds per added node stayed within LINEAR_SLACK of the first step's (None: too few sizes)."""
-    slopes = [(large[key]["wall_s"] - small[key]["wall_s"]) / (large["nodes"] - small["nodes"])
-              for small, large in zip(rows, rows[1:]) if key in small and key in large]
-    if len(slopes) < 2:
+    found = [slope for _, _, slope in slopes(rows, key, value)]
+    if len(found) < 2:
         return None
-    return max(slopes[1:]) <= LINEAR_SLACK * max(slopes[0], 0.01)
+    return max(found[1:]) <= LINEAR_SLACK * max(found[0], 0.01)
 
 
 def met(ok: bool | None) -> str:
@@ -330,11 +347,12 @@ def report(rows: list[dict], mitogen: dict | None) -> list[str]:
                 growth = second["rerun"]["wall_s"] / first["rerun"]["wall_s"]
                 lines.append(f"- re-run at {second['nodes']} nodes / at {first['nodes']}: {growth:.2f}x, at most "
                              f"{GROWTH_GOAL:.0f}x: {met(growth <= GROWTH_GOAL)}")
-        for key, what in [("rerun", "re-run"), ("check", "check.yml"), ("pingpong", "pingpong")]:
+        for key, what in [("rerun", "re-run"), ("pingpong", "pingpong")]:
             steps = per_added_node(rows, key)
             if steps:
                 lines.append(f"- {what}, seconds per added node: {', '.join(steps)}; linear (the later steps within "
                              f"{LINEAR_SLACK}x the first's): {met(linear(rows, key))}")
+        lines += check_growth(rows)
     for row in rows:
         if "check" in row:
             lines.append(f"- check.yml on a healthy cluster of {row['nodes']} nodes passes: {met(row['check']['healthy'])}")
@@ -348,6 +366,24 @@ def report(rows: list[dict], mitogen: dict | None) -> list[str]:
                          f"{mitogen['rerun_mitogen']['wall_s']:.2f} s against {mitogen['rerun']['wall_s']:.2f} s "
                          f"without (controller CPU {mitogen['rerun_mitogen']['controller_cpu_s']:.1f} s against "
                          f"{mitogen['rerun']['controller_cpu_s']:.1f} s)")
+    return lines
+
+
+def check_growth(rows: list[dict]) -> list[str]:
+    """Whether check.yml grows linearly where it matters. Every node logs in to every other: N x N logins. On Pis
+    each node makes its own N logins with its own CPU, so the wall time follows a node's CPU, which must grow
+    linearly, and the controller's, which must too (no step over every pair run from one host). On one machine all
+    N x N logins share its cores: the wall time is printed, not judged."""
+    if not slopes(rows, "check"):
+        return []
+    judged = [("the nodes' CPU per node", node_cpu_s), ("the controller's CPU", controller_s)]
+    lines = [f"- check.yml, wall time per added node on this machine (all N x N logins share its cores; not a goal): "
+             f"{', '.join(per_added_node(rows, 'check'))}"]
+    for what, value in judged:
+        sizes = ", ".join(f"{value(row, 'check'):.1f}" for row in rows if "check" in row)
+        lines.append(f"- check.yml, {what}: {sizes} s at {', '.join(str(row['nodes']) for row in rows if 'check' in row)}"
+                     f" nodes; per added node: {', '.join(per_added_node(rows, 'check', value))}; linear (the later "
+                     f"steps within {LINEAR_SLACK}x the first's): {met(linear(rows, 'check', value))}")
     return lines
 
 
@@ -386,7 +422,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="job_args of the pingpong job with --scale, e.g. '--rounds 8' (default: every round)")
     parser.add_argument("--mitogen", action="store_true", help="also converge and re-run with Mitogen's strategy")
     parser.add_argument("--plot", type=Path, default=PROJECT / "docs/provision-time.png", help="where to write the PNG")
+    parser.add_argument("--report", type=Path, metavar="JSON",
+                        help="measure nothing: print the goals of an earlier run from its numbers under results/")
     args = parser.parse_args(argv)
+    if args.report:
+        saved = json.loads(args.report.read_text())
+        print("\n".join(report(saved["rows"], saved["mitogen"])))
+        return 0
     log(f"sizes {sorted(args.nodes)}, {args.pairs} pairs each{', with check.yml and pingpong' if args.scale else ''}")
     out = PROJECT / "results" / f"provision-bench-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
     out.parent.mkdir(exist_ok=True)
