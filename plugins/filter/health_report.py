@@ -95,6 +95,8 @@ CLOCK_WARN_S = 1.0
 CLOCK_FAIL_S = 60.0
 # timeout(1)'s exit status when it stopped the command.
 TIMED_OUT = 124
+# Pairs named on a line that only informs (logins that worked at a later try): at 64 nodes they were 37.
+NAMED_AT_MOST = 5
 # Open MPI 5's launcher (PRRTE) now and then does not exit after every rank has ended; the job itself ran.
 LAUNCHER_HANG = ("then mpirun did not exit and was stopped: Open MPI 5's launcher hangs at exit now and then "
                  "(open-mpi/ompi#12064), which does not harm the job")
@@ -104,6 +106,12 @@ def _line(check: str, ok: bool | str, detail: str) -> str:
     """One line of the summary; `ok` is True, False or a status of its own (WARN, n/a)."""
     status = ok if isinstance(ok, str) else ("OK" if ok else "FAIL")
     return f"{check:<12} {status:<4}  {detail}"
+
+
+def _first_few(names: list) -> str:
+    """The first NAMED_AT_MOST names, and how many more: for a line that informs, where a count says enough."""
+    more = f" and {len(names) - NAMED_AT_MOST} more" if len(names) > NAMED_AT_MOST else ""
+    return ", ".join(names[:NAMED_AT_MOST]) + more
 
 
 def _versions(nodes: dict, live: list) -> tuple[list, list, list]:
@@ -483,7 +491,7 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
     worked = [pair for pair, ok in retried.items() if ok]
     if worked:
         lines.append(f"  {len(worked)} login(s) dropped by a busy sshd (MaxStartups) worked at a later try: "
-                     f"{', '.join(worked)}")
+                     f"{_first_few(worked)}")
     if len(worked) < len(retried):
         lines.append(f"  {len(retried) - len(worked)} login(s) dropped by a busy sshd at each of {DROPPED_TRIES} tries: "
                      "lower health_ssh_width, or raise MaxStartups in the peers' sshd_config")
