@@ -70,7 +70,22 @@ def test_a_login_dropped_at_every_try_fails_and_says_what_to_change():
 def test_the_mpirun_line_names_the_ranks_hosts_in_the_clusters_order():
     names, view, found = many_nodes(12)
     report = health.health_report(view, found, {"rc": 0, "stdout": "\n".join(sorted(names))})
-    assert line(report, "mpirun").endswith(f"one per live node: {', '.join(names)}"), report["lines"]
+    # As text, rpi-10 and rpi-11 would come third and fourth.
+    assert line(report, "mpirun").endswith("one per live node: rpi-0, rpi-1, rpi-2, rpi-3, rpi-4 and 7 more"), (
+        report["lines"])
+
+
+# At 64 nodes, every one of these lines named all 64 nodes.
+@pytest.mark.parametrize(("check", "says"), [
+    ("versions", "(aarch64: all 12 nodes)"),
+    ("machinefile", "rpi-0, rpi-1, rpi-2, rpi-3, rpi-4 and 7 more, head first, with their slots, on 12/12 nodes"),
+    ("time sync", "containers (all 12 nodes): their clocks are the host's"),
+])
+def test_on_many_nodes_a_line_that_informs_counts_them(check, says):
+    names, view, found = many_nodes(12)
+    in_containers = dict.fromkeys(names, node_health(service=None, synchronized=None, container="docker"))
+    report = health.health_report(view, found, {"rc": 0, "stdout": "\n".join(names)}, None, in_containers)
+    assert line(report, check).endswith(says), report["lines"]
 
 
 def mpirun(live=NODES, rc=0) -> dict:
