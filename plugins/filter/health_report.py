@@ -95,6 +95,9 @@ CLOCK_WARN_S = 1.0
 CLOCK_FAIL_S = 60.0
 # timeout(1)'s exit status when it stopped the command.
 TIMED_OUT = 124
+# Nodes or pairs named on a line that only informs (an OK line, logins that worked at a later try): at 64 nodes a
+# line named all 64 nodes, and 37 pairs. A line that fails names every node or pair it is about.
+NAMED_AT_MOST = 5
 # Open MPI 5's launcher (PRRTE) now and then does not exit after every rank has ended; the job itself ran.
 LAUNCHER_HANG = ("then mpirun did not exit and was stopped: Open MPI 5's launcher hangs at exit now and then "
                  "(open-mpi/ompi#12064), which does not harm the job")
@@ -104,6 +107,17 @@ def _line(check: str, ok: bool | str, detail: str) -> str:
     """One line of the summary; `ok` is True, False or a status of its own (WARN, n/a)."""
     status = ok if isinstance(ok, str) else ("OK" if ok else "FAIL")
     return f"{check:<12} {status:<4}  {detail}"
+
+
+def _first_few(names: list) -> str:
+    """The first NAMED_AT_MOST names, and how many more: for a line that informs, where a count says enough."""
+    more = f" and {len(names) - NAMED_AT_MOST} more" if len(names) > NAMED_AT_MOST else ""
+    return ", ".join(names[:NAMED_AT_MOST]) + more
+
+
+def _which(nodes: list, live: list) -> str:
+    """Nodes a line that informs is about: "all N nodes" where they are every live node and too many to name."""
+    return f"all {len(live)} nodes" if len(nodes) > NAMED_AT_MOST and nodes == live else _first_few(nodes)
 
 
 def _versions(nodes: dict, live: list) -> tuple[list, list, list]:
@@ -117,7 +131,8 @@ def _versions(nodes: dict, live: list) -> tuple[list, list, list]:
     if not differing:
         first = versions[live[0]] if live else {}
         summary = ", ".join(f"{label} {first.get(key)}" for key, label in components)
-        on = "; ".join(f"{arch}: {', '.join(n for n in live if arches[n] == arch)}" for arch in sorted(set(arches.values())))
+        on = "; ".join(f"{arch}: {_which([n for n in live if arches[n] == arch], live)}"
+                       for arch in sorted(set(arches.values())))
         return [_line("versions", True, f"{summary} ({on})")], [], []
     must = [label for key, label, _installed in differing if (key, label) in MUST_MATCH]
     status = False if must else "WARN"
@@ -249,7 +264,7 @@ def _time_sync(live: list, health: dict) -> tuple[list, list]:
     states = {n: (health.get(n) or {}).get("time_sync") or {} for n in live}
     own = [n for n in live if not states[n].get("container")]
     if not own:
-        return [_line("time sync", "n/a", f"containers ({', '.join(live)}): their clocks are the host's")], []
+        return [_line("time sync", "n/a", f"containers ({_which(live, live)}): their clocks are the host's")], []
     missing = [n for n in own if not states[n].get("service")]
     unsynced = [n for n in own if states[n].get("service") and states[n].get("synchronized") is False]
     services = sorted({states[n]["service"] for n in own if states[n].get("service")})
@@ -483,7 +498,7 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
     worked = [pair for pair, ok in retried.items() if ok]
     if worked:
         lines.append(f"  {len(worked)} login(s) dropped by a busy sshd (MaxStartups) worked at a later try: "
-                     f"{', '.join(worked)}")
+                     f"{_first_few(worked)}")
     if len(worked) < len(retried):
         lines.append(f"  {len(retried) - len(worked)} login(s) dropped by a busy sshd at each of {DROPPED_TRIES} tries: "
                      "lower health_ssh_width, or raise MaxStartups in the peers' sshd_config")
@@ -511,7 +526,7 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
             machinefile_failures.append(f"{node}'s machinefile lists "
                                         f"{', '.join(f'{e[0]} slots={e[1]}' for e in listed) or 'nothing'}")
     wanted = ", ".join(f"{name} slots={slots}" for name, slots in expected)
-    lines.append(_line("machinefile", not machinefile_failures, f"{', '.join(order)}, head first, with their slots, on "
+    lines.append(_line("machinefile", not machinefile_failures, f"{_first_few(order)}, head first, with their slots, on "
                        f"{len(live) - len(machinefile_failures)}/{len(live)} nodes"))
     lines += [f"  {failure}; the inventory has {wanted}" for failure in machinefile_failures]
     problems += machinefile_failures
@@ -525,7 +540,7 @@ def health_report(view: dict, probes: dict, mpirun: dict, slurm: dict | None = N
     elif mpirun.get("rc") == 0 and every_rank:
         # In the cluster's order, as the other lines name nodes (as text, rpi-10 came before rpi-2).
         shown = sorted(ranks, key=lambda name: (live.index(name) if name in live else len(live), name))
-        status, detail = True, f"{len(ranks)} ranks, one per live node: {', '.join(shown)}"
+        status, detail = True, f"{len(ranks)} ranks, one per live node: {_first_few(shown)}"
     elif mpirun.get("rc") == TIMED_OUT and every_rank:
         status, detail = "WARN", f"{len(ranks)} ranks, one per live node, answered; {LAUNCHER_HANG}"
         launcher_warnings.append(f"mpirun: {detail}")

@@ -31,12 +31,31 @@ def probes(live=NODES, head="rpi-0") -> dict:
     }
 
 
+def many_nodes(count: int) -> tuple[list, dict, dict]:
+    """Names past rpi-9 (so that sorting them as text would reorder them), a view, and healthy SSH and machinefiles."""
+    names = [f"rpi-{index}" for index in range(count)]
+    view = {"group": "cluster", "head": "rpi-0", "members": names, "live": names,
+            "nodes": {node: {"versions": dict(VERSIONS), "slots": 4} for node in names}}
+    found = {node: {"ssh": dict.fromkeys(names, "ok"), "resolves": {}, "clock_offsets": {},
+                    "machinefile": [[peer, "4"] for peer in names]} for node in names}
+    return names, view, found
+
+
 def test_a_login_dropped_once_by_a_busy_sshd_is_said_and_not_counted():
     found = probes()
     found["rpi-1"]["retried"] = {"rpi-2": "Connection reset by 192.0.2.12 port 22"}
     report = health.health_report(cluster_view(), found, mpirun())
     assert report["ok"] and "  1 login(s) dropped by a busy sshd (MaxStartups) worked at a later try: rpi-1 -> rpi-2" in (
         report["lines"]), report["lines"]
+
+
+def test_many_logins_that_worked_at_a_later_try_are_counted_and_the_first_few_named():
+    names, view, found = many_nodes(8)
+    for peer in names[1:]:
+        found["rpi-0"].setdefault("retried", {})[peer] = "Connection closed by 192.0.2.1 port 22"
+    report = health.health_report(view, found, {"rc": 0, "stdout": "\n".join(names)})
+    assert ("  7 login(s) dropped by a busy sshd (MaxStartups) worked at a later try: rpi-0 -> rpi-1, rpi-0 -> rpi-2, "
+            "rpi-0 -> rpi-3, rpi-0 -> rpi-4, rpi-0 -> rpi-5 and 2 more") in report["lines"], report["lines"]
 
 
 def test_a_login_dropped_at_every_try_fails_and_says_what_to_change():
@@ -49,13 +68,24 @@ def test_a_login_dropped_at_every_try_fails_and_says_what_to_change():
 
 
 def test_the_mpirun_line_names_the_ranks_hosts_in_the_clusters_order():
-    names = [f"rpi-{index}" for index in range(12)]
-    view = {"group": "cluster", "head": "rpi-0", "members": names, "live": names,
-            "nodes": {node: {"versions": dict(VERSIONS), "slots": 4} for node in names}}
-    found = {node: {"ssh": dict.fromkeys(names, "ok"), "resolves": {}, "clock_offsets": {},
-                    "machinefile": [[peer, "4"] for peer in names]} for node in names}
+    names, view, found = many_nodes(12)
     report = health.health_report(view, found, {"rc": 0, "stdout": "\n".join(sorted(names))})
-    assert line(report, "mpirun").endswith(f"one per live node: {', '.join(names)}"), report["lines"]
+    # As text, rpi-10 and rpi-11 would come third and fourth.
+    assert line(report, "mpirun").endswith("one per live node: rpi-0, rpi-1, rpi-2, rpi-3, rpi-4 and 7 more"), (
+        report["lines"])
+
+
+# At 64 nodes, every one of these lines named all 64 nodes.
+@pytest.mark.parametrize(("check", "says"), [
+    ("versions", "(aarch64: all 12 nodes)"),
+    ("machinefile", "rpi-0, rpi-1, rpi-2, rpi-3, rpi-4 and 7 more, head first, with their slots, on 12/12 nodes"),
+    ("time sync", "containers (all 12 nodes): their clocks are the host's"),
+])
+def test_on_many_nodes_a_line_that_informs_counts_them(check, says):
+    names, view, found = many_nodes(12)
+    in_containers = dict.fromkeys(names, node_health(service=None, synchronized=None, container="docker"))
+    report = health.health_report(view, found, {"rc": 0, "stdout": "\n".join(names)}, None, in_containers)
+    assert line(report, check).endswith(says), report["lines"]
 
 
 def mpirun(live=NODES, rc=0) -> dict:
