@@ -310,7 +310,7 @@ def per_added_node(rows: list[dict], key: str, value=wall_s) -> list[str]:
 
 def linear(rows: list[dict], key: str, value=wall_s) -> bool | None:
     """Whether seconds per added node stayed within LINEAR_SLACK of the first step's (None: too few sizes)."""
-    found = [slope for _, _, slope in slopes(rows, key, value)]
+    found = [step[2] for step in slopes(rows, key, value)]
     if len(found) < 2:
         return None
     return max(found[1:]) <= LINEAR_SLACK * max(found[0], 0.01)
