@@ -53,7 +53,7 @@ def test_many_logins_that_worked_at_a_later_try_are_counted_and_the_first_few_na
     names, view, found = many_nodes(8)
     for peer in names[1:]:
         found["rpi-0"].setdefault("retried", {})[peer] = "Connection closed by 192.0.2.1 port 22"
-    report = health.health_report(view, found, {"rc": 0, "stdout": "\n".join(names)})
+    report = health.health_report(view, found, mpirun(live=names))
     assert ("  7 login(s) dropped by a busy sshd (MaxStartups) worked at a later try: rpi-0 -> rpi-1, rpi-0 -> rpi-2, "
             "rpi-0 -> rpi-3, rpi-0 -> rpi-4, rpi-0 -> rpi-5 and 2 more") in report["lines"], report["lines"]
 
@@ -69,7 +69,7 @@ def test_a_login_dropped_at_every_try_fails_and_says_what_to_change():
 
 def test_the_mpirun_line_names_the_ranks_hosts_in_the_clusters_order():
     names, view, found = many_nodes(12)
-    report = health.health_report(view, found, {"rc": 0, "stdout": "\n".join(sorted(names))})
+    report = health.health_report(view, found, mpirun(live=sorted(names)))
     # As text, rpi-10 and rpi-11 would come third and fourth.
     assert line(report, "mpirun").endswith("one per live node: rpi-0, rpi-1, rpi-2, rpi-3, rpi-4 and 7 more"), (
         report["lines"])
@@ -84,7 +84,7 @@ def test_the_mpirun_line_names_the_ranks_hosts_in_the_clusters_order():
 def test_on_many_nodes_a_line_that_informs_counts_them(check, says):
     names, view, found = many_nodes(12)
     in_containers = dict.fromkeys(names, node_health(service=None, synchronized=None, container="docker"))
-    report = health.health_report(view, found, {"rc": 0, "stdout": "\n".join(names)}, None, in_containers)
+    report = health.health_report(view, found, mpirun(live=names), None, in_containers)
     assert line(report, check).endswith(says), report["lines"]
 
 
