@@ -55,6 +55,8 @@ LINEAR_SLACK = 1.5
 TAIL_LINES = 80
 # Lines kept of the failed and unreachable task results of a failed run: every node's, at 64 nodes, with its reason.
 FAILURE_LINES = 400
+# check.yml's tasks kept with their wall time and the main process's CPU in them: the ones it waits longest on.
+LONGEST_TASKS = 4
 
 
 def log(message: str) -> None:
@@ -200,6 +202,32 @@ def boot(name: str, nodes: int, slots: int) -> Path:
     return PROJECT / ".vcluster" / name / "inventory.yml"
 
 
+def measure_check(cluster: str, inventory: Path, nodes: int) -> dict:
+    """check.yml on a converged cluster: its times, whether it passed and its report, and from the controller's side
+    (bench/callback_plugins) the module calls per node, the host tasks, and its CPU split between Ansible's main
+    process and the forks, with the main process's CPU in check.yml's longest tasks."""
+    settings, env = check_settings(nodes)
+    with tempfile.TemporaryDirectory(prefix="provision-bench-") as workdir:
+        calls, split = Path(workdir) / "module-calls.json", Path(workdir) / "controller-cpu.json"
+        check = Run(cluster, inventory, "check.yml", *forks(nodes), *settings, check=False, **env,
+                    ANSIBLE_CALLBACK_PLUGINS=str(PROJECT / "bench/callback_plugins"),
+                    ANSIBLE_CALLBACKS_ENABLED="module_calls,controller_cpu", BENCH_MODULE_CALLS=str(calls),
+                    BENCH_CONTROLLER_CPU=str(split))
+        counted = json.loads(calls.read_text()) if calls.exists() else {}
+        controller = json.loads(split.read_text()) if split.exists() else {}
+    found = {**check.figures(), "healthy": check.returncode == 0,
+             "settings": " ".join([*settings, *(f"{key}={value}" for key, value in env.items())]),
+             "lines": report_lines(check.output)}
+    if counted:
+        found["module_calls_per_node"] = max(counted.values())
+    if controller:
+        found.update({"main_cpu_s": controller["main_cpu_s"],
+                      "forks_cpu_s": round(check.controller_s - controller["main_cpu_s"], 2),
+                      "host_tasks": controller["host_tasks"],
+                      "longest_tasks": sorted(controller["tasks"], key=lambda task: -task[1])[:LONGEST_TASKS]})
+    return found
+
+
 def measure(nodes: int, args: argparse.Namespace) -> dict:
     name = f"bench-{nodes}"
     log(f"{nodes} nodes: booting a fresh cluster {name}")
@@ -226,11 +254,7 @@ def measure(nodes: int, args: argparse.Namespace) -> dict:
         })
         if args.scale:
             log(f"{nodes} nodes: check.yml")
-            settings, env = check_settings(nodes)
-            check = Run(name, inventory, "check.yml", *forks(nodes), *settings, check=False, **env)
-            row["check"] = {**check.figures(), "healthy": check.returncode == 0,
-                            "settings": " ".join([*settings, *(f"{key}={value}" for key, value in env.items())]),
-                            "lines": report_lines(check.output)}
+            row["check"] = measure_check(name, inventory, nodes)
             log(f"{nodes} nodes: the pingpong job on every node")
             pingpong = Run(name, inventory, "run_job.yml", *forks(nodes), "-e", "job=pingpong", "-e",
                            f"mpi_job_results_dir={PROJECT / 'results'}",
