@@ -19,7 +19,9 @@ For each size it boots a fresh virtual cluster (tools/vcluster) and measures, in
 - with --scale, check.yml and the pingpong job (one rank per node, its own time limit; --pingpong-args '--rounds 8'
   measures a sample of rounds), and for each step up in size, the seconds each added node cost: a step that runs
   from one host over every pair of nodes shows as seconds per node that grow with the size; a run that fails keeps
-  the end of its output in the results;
+  the end of its output in the results. For check.yml, from the controller's side (bench/callback_plugins): its
+  module calls per node, and its CPU split between Ansible's main process and its forks, with the main process's
+  CPU in the steps over every pair of nodes, where it waits;
 - with --mitogen, at the smallest size, a second fresh cluster converged with Mitogen's strategy
   (mitogen_linear), then re-runs with and without it alternating, and whether every run succeeded and the
   re-runs changed nothing.
@@ -55,6 +57,10 @@ LINEAR_SLACK = 1.5
 TAIL_LINES = 80
 # Lines kept of the failed and unreachable task results of a failed run: every node's, at 64 nodes, with its reason.
 FAILURE_LINES = 400
+# check.yml's steps over every pair of nodes, by their task names in roles/health: every node's logins to every
+# other, and one rank on every node talking to every other. Their wall time follows the nodes' work, which on one
+# machine grows with N x N.
+ALL_PAIRS_TASKS = ("Check SSH to every peer", "Run one-sided communication")
 # check.yml's tasks kept with their wall time and the main process's CPU in them: the ones it waits longest on.
 LONGEST_TASKS = 4
 
@@ -321,10 +327,37 @@ def controller_s(row: dict, key: str) -> float:
     return row[key]["controller_cpu_s"]
 
 
+def forks_s(row: dict, key: str) -> float | None:
+    """A step's CPU seconds in Ansible's forks (and their ssh clients): one fork per task and node."""
+    return row[key].get("forks_cpu_s")
+
+
+def waiting_s(row: dict, key: str) -> float | None:
+    """The main process's CPU seconds in check.yml's steps over every pair of nodes (ALL_PAIRS_TASKS): there it
+    only waits on the forks."""
+    tasks = row[key].get("longest_tasks")
+    if tasks is None:
+        return None
+    return sum(cpu for name, _wall, cpu in tasks if name.split(" : ")[-1].startswith(ALL_PAIRS_TASKS))
+
+
+def main_outside_s(row: dict, key: str) -> float | None:
+    """The main process's CPU seconds outside check.yml's steps over every pair: reading every task's variables for
+    every node, starting the forks and taking their results."""
+    waited = waiting_s(row, key)
+    return None if waited is None else row[key]["main_cpu_s"] - waited
+
+
+def measured(rows: list[dict], key: str, value=wall_s) -> list[dict]:
+    """The rows where the step ran and the figure was measured (earlier runs did not split the controller's CPU)."""
+    return [row for row in rows if key in row and value(row, key) is not None]
+
+
 def slopes(rows: list[dict], key: str, value=wall_s) -> list[tuple[int, int, float]]:
     """What each added node cost, from one size to the next: (smaller size, larger size, seconds per node)."""
+    found = measured(rows, key, value)
     return [(small["nodes"], large["nodes"], (value(large, key) - value(small, key)) / (large["nodes"] - small["nodes"]))
-            for small, large in zip(rows, rows[1:]) if key in small and key in large]
+            for small, large in zip(found, found[1:])]
 
 
 def per_added_node(rows: list[dict], key: str, value=wall_s) -> list[str]:
@@ -393,21 +426,47 @@ def report(rows: list[dict], mitogen: dict | None) -> list[str]:
     return lines
 
 
+def at_sizes(rows: list[dict], value) -> str:
+    """check.yml's figure at each size: "1.0, 2.5 s at 4, 16 nodes"."""
+    figures = ", ".join(f"{value(row, 'check'):.1f}" for row in rows)
+    return f"{figures} s at {', '.join(str(row['nodes']) for row in rows)} nodes"
+
+
 def check_growth(rows: list[dict]) -> list[str]:
     """Whether check.yml grows linearly where it matters. Every node logs in to every other: N x N logins. On Pis
     each node makes its own N logins with its own CPU, so the wall time follows a node's CPU, which must grow
-    linearly, and the controller's, which must too (no step over every pair run from one host). On one machine all
-    N x N logins share its cores: the wall time is printed, not judged."""
+    linearly. The controller must have no step over every pair run from one host: its module calls per node stay the
+    same at every size, and its work grows linearly: the forks' CPU, and the main process's outside the steps over
+    every pair. In those steps the main process waits on the forks, at a cost that follows their wall time, and on
+    one machine all N x N logins share its cores: that wall time and that wait are printed, not judged."""
     if not slopes(rows, "check"):
         return []
-    judged = [("the nodes' CPU per node", node_cpu_s), ("the controller's CPU", controller_s)]
+    sizes = [row for row in rows if "check" in row]
     lines = [f"- check.yml, wall time per added node on this machine (all N x N logins share its cores; not a goal): "
              f"{', '.join(per_added_node(rows, 'check'))}"]
-    for what, value in judged:
-        sizes = ", ".join(f"{value(row, 'check'):.1f}" for row in rows if "check" in row)
-        lines.append(f"- check.yml, {what}: {sizes} s at {', '.join(str(row['nodes']) for row in rows if 'check' in row)}"
-                     f" nodes; per added node: {', '.join(per_added_node(rows, 'check', value))}; linear (the later "
-                     f"steps within {LINEAR_SLACK}x the first's): {met(linear(rows, 'check', value))}")
+    for what, value in [("the nodes' CPU per node", node_cpu_s), ("the controller's forks' CPU", forks_s),
+                        ("the main process's CPU outside the steps over every pair", main_outside_s)]:
+        found = measured(sizes, "check", value)
+        if not found:
+            lines.append(f"- check.yml, {what}: not measured")
+            continue
+        lines.append(f"- check.yml, {what}: {at_sizes(found, value)}; per added node: "
+                     f"{', '.join(per_added_node(found, 'check', value))}; linear (the later steps within "
+                     f"{LINEAR_SLACK}x the first's): {met(linear(found, 'check', value))}")
+    calls = [row["check"]["module_calls_per_node"] for row in sizes if "module_calls_per_node" in row["check"]]
+    lines.append("- check.yml, module calls per node: " + (
+        f"{', '.join(map(str, calls))}; the same at every size (no step over every pair run from one host): "
+        f"{met(len(set(calls)) == 1 if len(calls) > 1 else None)}" if calls else "not measured"))
+    waits = [(row, waiting_s(row, "check"), sum(wall for name, wall, _cpu in row["check"]["longest_tasks"]
+                                                 if name.split(" : ")[-1].startswith(ALL_PAIRS_TASKS)))
+             for row in measured(sizes, "check", waiting_s)]
+    if waits:
+        lines.append("- check.yml, the main process's CPU waiting in the steps over every pair (follows their wall "
+                     "time; not a goal): " + ", ".join(f"{cpu:.1f} s in {wall:.0f} s at {row['nodes']} nodes "
+                                                       f"({cpu / max(wall, 0.01):.3f} s a second)"
+                                                       for row, cpu, wall in waits))
+    lines.append(f"- check.yml, the controller's CPU in all: {at_sizes(sizes, controller_s)}; per added node: "
+                 f"{', '.join(per_added_node(rows, 'check', controller_s))}")
     return lines
 
 
