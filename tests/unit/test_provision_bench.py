@@ -96,3 +96,14 @@ def test_the_steps_over_every_pair_are_check_ymls_task_names():
     tasks = "".join(path.read_text() for path in (ROOT / "roles/health/tasks").glob("*.yml"))
     for name in bench.ALL_PAIRS_TASKS:
         assert f"- name: {name}" in tasks, f"no task of roles/health starts with {name!r}: rename it in the bench"
+
+
+# The scale bench of 2026-12-06, evening (2f606ad): the controller's CPU split, and the main process's in the probe
+# and the one-sided check, where it waits on the forks.
+MEASURED_SPLIT = split_rows([2.2, 5.84, 9.36, 18.47], [1.04, 2.94, 6.04, 20.55],
+                            [0.076, 0.792, 2.782, 14.131])
+
+
+@pytest.mark.parametrize("what", ["forks' CPU", "CPU outside the steps over every pair", "module calls per node"])
+def test_the_controllers_work_in_the_measured_split_run_grew_linearly(what):
+    assert judged(bench.check_growth(MEASURED_SPLIT), what).endswith(": met")
