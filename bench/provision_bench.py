@@ -332,13 +332,20 @@ def forks_s(row: dict, key: str) -> float | None:
     return row[key].get("forks_cpu_s")
 
 
-def waiting_s(row: dict, key: str) -> float | None:
-    """The main process's CPU seconds in check.yml's steps over every pair of nodes (ALL_PAIRS_TASKS): there it
-    only waits on the forks."""
+def all_pairs_tasks(row: dict, key: str) -> list[list] | None:
+    """check.yml's steps over every pair of nodes (ALL_PAIRS_TASKS) as the bench noted them: [name, wall seconds,
+    the main process's CPU seconds] each (None: not noted)."""
     tasks = row[key].get("longest_tasks")
     if tasks is None:
         return None
-    return sum(cpu for name, _wall, cpu in tasks if name.split(" : ")[-1].startswith(ALL_PAIRS_TASKS))
+    return [task for task in tasks if task[0].split(" : ")[-1].startswith(ALL_PAIRS_TASKS)]
+
+
+def waiting_s(row: dict, key: str) -> float | None:
+    """The main process's CPU seconds in check.yml's steps over every pair of nodes: there it only waits on the
+    forks."""
+    tasks = all_pairs_tasks(row, key)
+    return None if tasks is None else sum(cpu for _name, _wall, cpu in tasks)
 
 
 def main_outside_s(row: dict, key: str) -> float | None:
@@ -457,14 +464,13 @@ def check_growth(rows: list[dict]) -> list[str]:
     lines.append("- check.yml, module calls per node: " + (
         f"{', '.join(map(str, calls))}; the same at every size (no step over every pair run from one host): "
         f"{met(len(set(calls)) == 1 if len(calls) > 1 else None)}" if calls else "not measured"))
-    waits = [(row, waiting_s(row, "check"), sum(wall for name, wall, _cpu in row["check"]["longest_tasks"]
-                                                 if name.split(" : ")[-1].startswith(ALL_PAIRS_TASKS)))
-             for row in measured(sizes, "check", waiting_s)]
+    waits = []
+    for row in measured(sizes, "check", waiting_s):
+        cpu, wall = waiting_s(row, "check"), sum(task[1] for task in all_pairs_tasks(row, "check"))
+        waits.append(f"{cpu:.1f} s in {wall:.0f} s at {row['nodes']} nodes ({cpu / max(wall, 0.01):.3f} s a second)")
     if waits:
         lines.append("- check.yml, the main process's CPU waiting in the steps over every pair (follows their wall "
-                     "time; not a goal): " + ", ".join(f"{cpu:.1f} s in {wall:.0f} s at {row['nodes']} nodes "
-                                                       f"({cpu / max(wall, 0.01):.3f} s a second)"
-                                                       for row, cpu, wall in waits))
+                     f"time; not a goal): {', '.join(waits)}")
     lines.append(f"- check.yml, the controller's CPU in all: {at_sizes(sizes, controller_s)}; per added node: "
                  f"{', '.join(per_added_node(rows, 'check', controller_s))}")
     return lines
