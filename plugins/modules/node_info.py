@@ -291,6 +291,10 @@ from ansible_collections.picluster.mpi.plugins.module_utils.node_system import (
 KEY_TYPES = ("ed25519", "ecdsa", "rsa")
 HOST_KEY_FILE = "/etc/ssh/ssh_host_{}_key.pub"
 OS_RELEASE = ("/etc/os-release", "/usr/lib/os-release")
+# The first line of the collection's marked blocks, and with the templates' ansible_managed header, how a file the
+# collection wrote starts: the defaults of block_marker and superseded_signs.
+BLOCK_BEGIN = "# BEGIN picluster.mpi"
+MANAGED_SIGNS = ["# Ansible managed", BLOCK_BEGIN]
 # The address fact gathering asks the route to (default_ipv4): the kernel only looks the route up, nothing is sent.
 ROUTE_PROBE = "8.8.8.8"
 
@@ -636,10 +640,9 @@ def main():
             "user": {"type": "str", "default": ""},
             "packages": {"type": "list", "elements": "str", "default": []},
             "block_files": {"type": "list", "elements": "path", "default": []},
-            "block_marker": {"type": "str", "default": "# BEGIN picluster.mpi"},
+            "block_marker": {"type": "str", "default": BLOCK_BEGIN},
             "superseded_files": {"type": "list", "elements": "path", "default": []},
-            "superseded_signs": {"type": "list", "elements": "str",
-                                 "default": ["# Ansible managed", "# BEGIN picluster.mpi"]},
+            "superseded_signs": {"type": "list", "elements": "str", "default": MANAGED_SIGNS},
             "hosts_marker": {"type": "str", "default": ""},
             "paths": {"type": "list", "elements": "path", "default": []},
             "fstab_marker": {"type": "str", "default": ""},
