@@ -342,8 +342,8 @@ def all_pairs_tasks(row: dict, key: str) -> list[list] | None:
 
 
 def waiting_s(row: dict, key: str) -> float | None:
-    """The main process's CPU seconds in check.yml's steps over every pair of nodes: there it only waits on the
-    forks."""
+    """The main process's CPU seconds in check.yml's steps over every pair of nodes: there it starts one fork per
+    node (or one in all), then waits on them for as long as the nodes work."""
     tasks = all_pairs_tasks(row, key)
     return None if tasks is None else sum(cpu for _name, _wall, cpu in tasks)
 
