@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from playbook_output import plain_output_env
+from local_play import run_on_two_local_hosts
 
 ROOT = Path(__file__).resolve().parents[2]
-ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
 # Two hosts: a task that waits a second on each, one that calls no module, and one that both skip.
 PLAY = """
 - name: Wait, think and skip
@@ -40,16 +37,10 @@ def children_cpu_s() -> float:
 @pytest.fixture(scope="module")
 def split(tmp_path_factory) -> dict:
     workdir = tmp_path_factory.mktemp("controller_cpu")
-    (workdir / "play.yml").write_text(PLAY)
-    (workdir / "inventory.ini").write_text(
-        "first ansible_connection=local\nsecond ansible_connection=local\n"
-        f"[all:vars]\nansible_python_interpreter={sys.executable}\n")
     output = workdir / "split.json"
-    env = plain_output_env(ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "bench/callback_plugins"),
-                           ANSIBLE_CALLBACKS_ENABLED="controller_cpu", BENCH_CONTROLLER_CPU=str(output))
     before = children_cpu_s()
-    result = subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", "inventory.ini", "play.yml"], cwd=workdir, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    result = run_on_two_local_hosts(workdir, PLAY, ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "bench/callback_plugins"),
+                                    ANSIBLE_CALLBACKS_ENABLED="controller_cpu", BENCH_CONTROLLER_CPU=str(output))
     assert result.returncode == 0, result.stdout
     return {**json.loads(output.read_text()), "whole_run_cpu_s": children_cpu_s() - before}
 

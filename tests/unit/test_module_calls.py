@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from playbook_output import plain_output_env
+from local_play import run_on_two_local_hosts
 
 ROOT = Path(__file__).resolve().parents[2]
-ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
 # Per host: one stat, a loop of stat over three items of which the second host skips one, tasks that call no
 # module (assert, set_fact, debug, a skipped stat), and a command that fails, ignored, on the second host.
 PLAY = """
@@ -50,15 +47,9 @@ PLAY = """
 @pytest.fixture(scope="module")
 def counts(tmp_path_factory) -> dict[str, int]:
     workdir = tmp_path_factory.mktemp("module_calls")
-    (workdir / "play.yml").write_text(PLAY)
-    (workdir / "inventory.ini").write_text(
-        "first ansible_connection=local\nsecond ansible_connection=local\n"
-        f"[all:vars]\nansible_python_interpreter={sys.executable}\n")
     output = workdir / "calls.json"
-    env = plain_output_env(ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "bench/callback_plugins"),
-                           ANSIBLE_CALLBACKS_ENABLED="module_calls", BENCH_MODULE_CALLS=str(output))
-    result = subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", "inventory.ini", "play.yml"], cwd=workdir, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    result = run_on_two_local_hosts(workdir, PLAY, ANSIBLE_CALLBACK_PLUGINS=str(ROOT / "bench/callback_plugins"),
+                                    ANSIBLE_CALLBACKS_ENABLED="module_calls", BENCH_MODULE_CALLS=str(output))
     assert result.returncode == 0, result.stdout
     return json.loads(output.read_text())
 

@@ -2,14 +2,10 @@
 recorded ones."""
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-from playbook_output import changed_hosts, failed_task, failure_lines, plain_output_env, recap
+from local_play import run_on_two_local_hosts
+from playbook_output import changed_hosts, failed_task, failure_lines, recap
 
-ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
 # Two hosts on the local connection: one task changes a file on the first only, one task fails on the second.
 PLAY = """
 - name: Exercise the recap
@@ -32,12 +28,7 @@ PLAY = """
 @pytest.fixture(scope="module")
 def output(tmp_path_factory) -> str:
     workdir = tmp_path_factory.mktemp("recap")
-    (workdir / "play.yml").write_text(PLAY)
-    (workdir / "inventory.ini").write_text(
-        "first ansible_connection=local\nsecond ansible_connection=local\n"
-        f"[all:vars]\nansible_python_interpreter={sys.executable}\nmarker={workdir / 'touched'}\n")
-    result = subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", "inventory.ini", "play.yml"], cwd=workdir,
-                            env=plain_output_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    result = run_on_two_local_hosts(workdir, PLAY, f"marker={workdir / 'touched'}\n")
     assert result.returncode == 2, result.stdout
     return result.stdout
 
