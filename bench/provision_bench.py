@@ -167,12 +167,24 @@ def rerun(cluster: str, inventory: Path, nodes: int, **env_extra: str) -> Run:
     return run
 
 
+def callbacks_env(**outputs: Path) -> dict[str, str]:
+    """The environment that enables the bench's callbacks (bench/callback_plugins), each writing to its file:
+    module_calls=PATH, controller_cpu=PATH."""
+    return {"ANSIBLE_CALLBACK_PLUGINS": str(PROJECT / "bench/callback_plugins"),
+            "ANSIBLE_CALLBACKS_ENABLED": ",".join(outputs),
+            **{f"BENCH_{name.upper()}": str(path) for name, path in outputs.items()}}
+
+
+def most_calls(counts: Path) -> int:
+    """The module calls of the node that got the most, from the module_calls callback's file."""
+    return max(json.loads(counts.read_text()).values())
+
+
 def module_calls_per_node(cluster: str, inventory: Path, nodes: int, workdir: Path) -> int:
     """How many modules an idempotent re-run calls on each node (the most any node gets)."""
     counts = workdir / "module-calls.json"
-    rerun(cluster, inventory, nodes, ANSIBLE_CALLBACK_PLUGINS=str(PROJECT / "bench/callback_plugins"),
-          ANSIBLE_CALLBACKS_ENABLED="module_calls", BENCH_MODULE_CALLS=str(counts))
-    return max(json.loads(counts.read_text()).values())
+    rerun(cluster, inventory, nodes, **callbacks_env(module_calls=counts))
+    return most_calls(counts)
 
 
 def floor_playbook(calls: int, workdir: Path) -> Path:
@@ -216,16 +228,14 @@ def measure_check(cluster: str, inventory: Path, nodes: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="provision-bench-") as workdir:
         calls, split = Path(workdir) / "module-calls.json", Path(workdir) / "controller-cpu.json"
         check = Run(cluster, inventory, "check.yml", *forks(nodes), *settings, check=False, **env,
-                    ANSIBLE_CALLBACK_PLUGINS=str(PROJECT / "bench/callback_plugins"),
-                    ANSIBLE_CALLBACKS_ENABLED="module_calls,controller_cpu", BENCH_MODULE_CALLS=str(calls),
-                    BENCH_CONTROLLER_CPU=str(split))
-        counted = json.loads(calls.read_text()) if calls.exists() else {}
+                    **callbacks_env(module_calls=calls, controller_cpu=split))
+        calls_per_node = most_calls(calls) if calls.exists() else None
         controller = json.loads(split.read_text()) if split.exists() else {}
     found = {**check.figures(), "healthy": check.returncode == 0,
              "settings": " ".join([*settings, *(f"{key}={value}" for key, value in env.items())]),
              "lines": report_lines(check.output)}
-    if counted:
-        found["module_calls_per_node"] = max(counted.values())
+    if calls_per_node is not None:
+        found["module_calls_per_node"] = calls_per_node
     if controller:
         found.update({"main_cpu_s": controller["main_cpu_s"],
                       "forks_cpu_s": round(check.controller_s - controller["main_cpu_s"], 2),

@@ -107,3 +107,12 @@ MEASURED_SPLIT = split_rows([2.2, 5.84, 9.36, 18.47], [1.04, 2.94, 6.04, 20.55],
 @pytest.mark.parametrize("what", ["forks' CPU", "CPU outside the steps over every pair", "module calls per node"])
 def test_the_controllers_work_in_the_measured_split_run_grew_linearly(what):
     assert judged(bench.check_growth(MEASURED_SPLIT), what).endswith(": met")
+
+
+@pytest.mark.parametrize("callback", ["module_calls", "controller_cpu"])
+def test_each_callback_is_enabled_with_the_file_it_writes(callback, tmp_path):
+    env = bench.callbacks_env(**{callback: tmp_path / "out.json"})
+    source = (ROOT / "bench/callback_plugins" / f"{callback}.py").read_text()
+    variable = next(name for name in env if name.startswith("BENCH_"))
+    assert env["ANSIBLE_CALLBACKS_ENABLED"] == callback, env
+    assert f'os.environ["{variable}"]' in source, f"{callback}.py does not write to the file named by {variable}"
